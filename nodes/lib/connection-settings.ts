@@ -1,0 +1,97 @@
+import { parseDynamoDbArn, type DynamoDbArn } from './arn';
+
+export type AuthMode = 'keys' | 'chain' | 'assumeRole';
+export const AUTH_MODES: readonly AuthMode[] = ['keys', 'chain', 'assumeRole'];
+
+export interface AwsCredentialsInput {
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+}
+
+/** What a config node holds, before validation (values as typed in the editor). */
+export interface ConnectionInput {
+  arn: string;
+  region?: string;
+  endpoint?: string;
+  authMode?: string;
+  roleArn?: string;
+  externalId?: string;
+  profile?: string;
+  credentials?: AwsCredentialsInput;
+}
+
+export interface ConnectionSettings {
+  readonly arn: DynamoDbArn;
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly authMode: AuthMode;
+  readonly roleArn?: string;
+  readonly externalId?: string;
+  readonly profile?: string;
+  readonly credentials: AwsCredentialsInput;
+}
+
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+function blankToUndefined(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/** Validates what the user configured; every problem becomes a ConfigurationError with a message fit for the user. */
+export function resolveConnectionSettings(input: ConnectionInput): ConnectionSettings {
+  if (!blankToUndefined(input.arn)) throw new ConfigurationError('No table or stream ARN is configured');
+  const arn = parseDynamoDbArn(input.arn);
+  const authMode = (blankToUndefined(input.authMode) ?? 'keys') as AuthMode;
+  if (!AUTH_MODES.includes(authMode)) {
+    throw new ConfigurationError(`Unknown auth mode "${input.authMode}"; use one of ${AUTH_MODES.join(', ')}`);
+  }
+  const endpoint = blankToUndefined(input.endpoint);
+  if (endpoint) {
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      throw new ConfigurationError(`The endpoint "${endpoint}" is not a URL (expected e.g. http://127.0.0.1:8000)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConfigurationError(`The endpoint "${endpoint}" must start with http:// or https://`);
+    }
+  }
+  const credentials: AwsCredentialsInput = {
+    accessKeyId: blankToUndefined(input.credentials?.accessKeyId),
+    secretAccessKey: blankToUndefined(input.credentials?.secretAccessKey),
+    sessionToken: blankToUndefined(input.credentials?.sessionToken),
+  };
+  if (authMode === 'keys' && (!credentials.accessKeyId || !credentials.secretAccessKey)) {
+    throw new ConfigurationError('Auth mode "keys" needs an access key ID and a secret access key');
+  }
+  if (Boolean(credentials.accessKeyId) !== Boolean(credentials.secretAccessKey) && authMode === 'assumeRole') {
+    throw new ConfigurationError('Give both the access key ID and the secret access key, or neither to use the default chain');
+  }
+  const roleArn = blankToUndefined(input.roleArn);
+  if (authMode === 'assumeRole') {
+    if (!roleArn) throw new ConfigurationError('Auth mode "assumeRole" needs a role ARN');
+    if (!ROLE_ARN.test(roleArn)) {
+      throw new ConfigurationError(`"${roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+    }
+  }
+  return {
+    arn,
+    region: blankToUndefined(input.region) ?? arn.region,
+    endpoint,
+    authMode,
+    roleArn: authMode === 'assumeRole' ? roleArn : undefined,
+    externalId: authMode === 'assumeRole' ? blankToUndefined(input.externalId) : undefined,
+    profile: authMode === 'keys' ? undefined : blankToUndefined(input.profile),
+    credentials,
+  };
+}

@@ -1,0 +1,76 @@
+import { ConfigurationError } from './connection-settings';
+import type { InitialPosition } from './stream-session';
+
+export type OutputMode = 'record' | 'batch';
+export type AckMode = 'auto' | 'manual';
+export type EventName = 'INSERT' | 'MODIFY' | 'REMOVE';
+export type DataFormatName = 'triggermesh' | 'aws' | 'document';
+
+export const EVENT_NAMES: readonly EventName[] = ['INSERT', 'MODIFY', 'REMOVE'];
+
+/** The source node's properties as saved in a flow. */
+export interface SourceNodeProperties {
+  startingPosition?: string;
+  batchSize?: string | number;
+  output?: string;
+  dataFormat?: string;
+  eventNames?: string | string[];
+  checkpointStore?: string;
+  ackMode?: string;
+  maxInFlight?: string | number;
+}
+
+export interface SourceOptions {
+  readonly startingPosition: InitialPosition;
+  readonly batchSize: number;
+  readonly output: OutputMode;
+  readonly dataFormat: DataFormatName;
+  readonly eventNames: ReadonlySet<EventName>;
+  readonly checkpointStore: string;
+  readonly ackMode: AckMode;
+  readonly maxInFlight: number;
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  const chosen = value === undefined || value === '' ? fallback : value;
+  if (!allowed.includes(chosen as T)) {
+    throw new ConfigurationError(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+  }
+  return chosen as T;
+}
+
+function integerIn(name: string, value: string | number | undefined, min: number, max: number, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const number = typeof value === 'number' ? value : Number(value.trim());
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new ConfigurationError(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+  }
+  return number;
+}
+
+function eventNameSet(value: string | string[] | undefined): Set<EventName> {
+  if (value === undefined || value === '') return new Set(EVENT_NAMES);
+  const names = (Array.isArray(value) ? value : value.split(','))
+    .map((name) => name.trim().toUpperCase())
+    .filter(Boolean);
+  for (const name of names) {
+    if (!EVENT_NAMES.includes(name as EventName)) {
+      throw new ConfigurationError(`eventNames may hold ${EVENT_NAMES.join(', ')} only (got "${name}")`);
+    }
+  }
+  if (names.length === 0) throw new ConfigurationError('Select at least one of INSERT, MODIFY, REMOVE');
+  return new Set(names as EventName[]);
+}
+
+export function resolveSourceOptions(properties: SourceNodeProperties): SourceOptions {
+  return {
+    startingPosition: oneOf('startingPosition', properties.startingPosition, ['LATEST', 'TRIM_HORIZON'], 'LATEST'),
+    batchSize: integerIn('batchSize', properties.batchSize, 1, 1000, 100),
+    output: oneOf('output', properties.output, ['record', 'batch'], 'record'),
+    dataFormat: oneOf('dataFormat', properties.dataFormat, ['triggermesh', 'aws', 'document'], 'triggermesh'),
+    eventNames: eventNameSet(properties.eventNames),
+    checkpointStore: properties.checkpointStore?.trim() || 'none',
+    ackMode: oneOf('ackMode', properties.ackMode, ['auto', 'manual'], 'auto'),
+    maxInFlight: integerIn('maxInFlight', properties.maxInFlight, 1, 10000, 100),
+  };
+}

@@ -1,0 +1,115 @@
+import { deniedAction, shortReason } from './aws-errors';
+import type { ConsumerEvent } from './stream-consumer';
+
+export interface StatusView {
+  readonly fill: 'green' | 'yellow' | 'red' | 'grey' | 'blue';
+  readonly shape: 'dot' | 'ring';
+  /** Message catalogue key under the node's namespace, e.g. `status.reading`. */
+  readonly key: string;
+  readonly params?: Readonly<Record<string, string | number>>;
+}
+
+const RATE_WINDOW_MS = 10_000;
+const IDLE_AFTER_MS = 5_000;
+const ACTION_OF_OPERATION: Record<string, string> = {
+  DescribeTable: 'dynamodb:DescribeTable',
+  DescribeStream: 'dynamodb:DescribeStream',
+  GetRecords: 'dynamodb:GetRecords',
+  GetShardIterator: 'dynamodb:GetShardIterator',
+};
+
+export function formatLag(ms: number): string {
+  if (ms < 1_000) return '<1s';
+  if (ms < 120_000) return `${Math.round(ms / 1_000)}s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)}m`;
+  return `${Math.round(ms / 3_600_000)}h`;
+}
+
+/** Turns what the consumer reports, and the records it delivers, into the node's status. */
+export class SourceStatus {
+  private activeShards = 0;
+  private problem: StatusView | undefined;
+  private waiting: StatusView | undefined;
+  private readonly deliveries: Array<{ at: number; count: number }> = [];
+  private lastRecordAt = 0;
+  private newestRecordTime: number | undefined;
+
+  constructor(private readonly endpointLabel: string) {}
+
+  /** Returns the status to show now, or undefined when the event changes nothing visible. */
+  onEvent(event: ConsumerEvent, now = Date.now()): StatusView | undefined {
+    switch (event.type) {
+      case 'connecting':
+        return { fill: 'yellow', shape: 'ring', key: 'status.connecting' };
+      case 'waiting-for-stream':
+        this.waiting =
+          event.reason === 'no-stream'
+            ? { fill: 'yellow', shape: 'ring', key: 'status.waitingForStream' }
+            : { fill: 'yellow', shape: 'ring', key: 'errors.streamDisabled', params: { table: event.tableName } };
+        return this.waiting;
+      case 'table-missing':
+        this.problem = { fill: 'red', shape: 'ring', key: 'errors.tableNotFound', params: { table: event.tableName } };
+        return this.problem;
+      case 'stream-missing':
+        this.problem = { fill: 'red', shape: 'ring', key: 'status.error', params: { reason: 'stream not found' } };
+        return this.problem;
+      case 'stream-ended':
+        this.waiting = { fill: 'grey', shape: 'ring', key: 'status.error', params: { reason: 'stream disabled; all records read' } };
+        return this.waiting;
+      case 'problem':
+        this.problem = this.problemView(event.kind, event.operation, event.error);
+        return this.problem;
+      case 'reading':
+        this.activeShards = event.activeShards;
+        this.problem = undefined;
+        this.waiting = undefined;
+        return this.current(now);
+      case 'recovered':
+        this.problem = undefined;
+        return this.current(now);
+      case 'stream-changed':
+        this.waiting = undefined;
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  onRecords(count: number, newestRecordTime: Date | undefined, now = Date.now()): void {
+    this.deliveries.push({ at: now, count });
+    this.lastRecordAt = now;
+    if (newestRecordTime) this.newestRecordTime = newestRecordTime.getTime();
+    this.problem = undefined;
+  }
+
+  current(now = Date.now()): StatusView {
+    if (this.problem) return this.problem;
+    if (this.waiting) return this.waiting;
+    while (this.deliveries.length > 0 && this.deliveries[0].at < now - RATE_WINDOW_MS) this.deliveries.shift();
+    if (this.lastRecordAt === 0 || now - this.lastRecordAt > IDLE_AFTER_MS) {
+      return { fill: 'green', shape: 'dot', key: 'status.idle', params: { shards: this.activeShards } };
+    }
+    const records = this.deliveries.reduce((sum, d) => sum + d.count, 0);
+    const rate = Math.round((records * 1_000) / RATE_WINDOW_MS);
+    const lag = this.newestRecordTime === undefined ? '?' : formatLag(Math.max(0, now - this.newestRecordTime));
+    return { fill: 'green', shape: 'dot', key: 'status.reading', params: { shards: this.activeShards, rate, lag } };
+  }
+
+  private problemView(kind: string, operation: string, error: unknown): StatusView {
+    switch (kind) {
+      case 'throttled':
+        return { fill: 'yellow', shape: 'ring', key: 'status.throttled' };
+      case 'access-denied':
+        return {
+          fill: 'red',
+          shape: 'ring',
+          key: 'errors.accessDenied',
+          params: { action: deniedAction(error) ?? ACTION_OF_OPERATION[operation] ?? operation },
+        };
+      case 'network':
+        return { fill: 'red', shape: 'ring', key: 'errors.network', params: { endpoint: this.endpointLabel, reason: shortReason(error) } };
+      default:
+        return { fill: 'red', shape: 'ring', key: 'status.error', params: { reason: shortReason(error) } };
+    }
+  }
+}

@@ -1,0 +1,271 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { sleep } from './abortable-sleep';
+import type { DynamoDbArn } from './arn';
+import { classifyAwsError, type AwsErrorKind } from './aws-errors';
+import { Backoff } from './backoff';
+import { DEFAULT_READER_TIMING, type ReaderTiming, type ShardEnd } from './shard-reader';
+import { describeTableStream } from './stream-discovery';
+import { StreamSession, type InitialPosition, type ShardRecords } from './stream-session';
+
+export interface ConsumerTiming extends ReaderTiming {
+  /** How often the stream's shard list (and, for a table ARN, the table's latest stream) is checked again. */
+  discoveryIntervalMs: number;
+  /** How often a table without an enabled stream is checked again. */
+  waitForStreamIntervalMs: number;
+  /** How often a missing table or stream is checked again. */
+  missingRecheckIntervalMs: number;
+}
+
+export const DEFAULT_CONSUMER_TIMING: ConsumerTiming = {
+  ...DEFAULT_READER_TIMING,
+  discoveryIntervalMs: 30_000,
+  waitForStreamIntervalMs: 10_000,
+  missingRecheckIntervalMs: 60_000,
+};
+
+export type ConsumerEvent =
+  | { readonly type: 'connecting' }
+  | { readonly type: 'waiting-for-stream'; readonly tableName: string; readonly reason: 'no-stream' | 'stream-disabled' }
+  | { readonly type: 'reading'; readonly streamArn: string; readonly activeShards: number }
+  | { readonly type: 'stream-changed'; readonly from?: string; readonly to: string }
+  | { readonly type: 'table-missing'; readonly tableName: string }
+  | { readonly type: 'stream-missing'; readonly streamArn: string }
+  | { readonly type: 'stream-ended'; readonly streamArn: string }
+  | {
+      readonly type: 'problem';
+      readonly operation: string;
+      readonly kind: AwsErrorKind;
+      readonly error: unknown;
+      readonly shardId?: string;
+      readonly retryInMs: number;
+    }
+  | { readonly type: 'trimmed'; readonly shardId: string; readonly afterSequenceNumber?: string; readonly error: unknown }
+  | { readonly type: 'iterator-expired'; readonly shardId: string; readonly afterSequenceNumber?: string }
+  | { readonly type: 'recovered' }
+  | { readonly type: 'shard-finished'; readonly streamArn: string; readonly shardId: string; readonly end: ShardEnd };
+
+export interface StreamConsumerOptions {
+  readonly dynamodb: DynamoDBClient;
+  readonly streams: DynamoDBStreamsClient;
+  readonly arn: DynamoDbArn;
+  readonly startingPosition: InitialPosition;
+  readonly batchSize: number;
+  readonly deliver: (batch: ShardRecords) => Promise<void> | void;
+  readonly onEvent: (event: ConsumerEvent) => void;
+  /** Saved positions per stream ARN (shard id → sequence number to resume after). */
+  readonly loadPositions?: (streamArn: string) => Promise<ReadonlyMap<string, string>>;
+  readonly timing?: Partial<ConsumerTiming>;
+}
+
+/**
+ * Follows a table's stream (or one given stream) and reads all of it: resolves the stream,
+ * keeps its shard list current, drains a replaced stream before starting its successor.
+ */
+export class StreamConsumer {
+  private readonly abort = new AbortController();
+  private readonly timing: ConsumerTiming;
+  private readonly errorBackoff: Backoff;
+  private session: StreamSession | undefined;
+  private readonly sessions = new Set<StreamSession>();
+  private running: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private sessionsStarted = 0;
+
+  constructor(private readonly options: StreamConsumerOptions) {
+    this.timing = { ...DEFAULT_CONSUMER_TIMING, ...options.timing };
+    this.errorBackoff = new Backoff(this.timing.retryBaseMs, this.timing.retryMaxMs);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.options.onEvent({ type: 'connecting' });
+    this.running = this.run().catch((error: unknown) => {
+      if (!this.abort.signal.aborted) this.problem('run', error, 0);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    clearTimeout(this.wakeTimer);
+    this.wake?.();
+    await this.running;
+    await Promise.allSettled([...this.sessions].map((s) => s.waitForReaders()));
+  }
+
+  get activeShardCount(): number {
+    let count = 0;
+    for (const session of this.sessions) count += session.activeShardCount;
+    return count;
+  }
+
+  get currentStreamArn(): string | undefined {
+    return this.session?.streamArn;
+  }
+
+  private get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.signal.aborted) {
+      const pause = await this.step();
+      await this.pause(pause);
+    }
+  }
+
+  /** One round of discovery; returns how long to wait before the next. */
+  private async step(): Promise<number> {
+    const { arn } = this.options;
+    let target = arn.streamArn;
+    if (!target) {
+      const resolved = await this.resolveTableStream();
+      if (typeof resolved === 'number') return resolved;
+      target = resolved;
+    }
+    this.forgetDrainedPredecessors();
+    if (this.session?.streamArn !== target) {
+      if (this.session && !this.session.drained) {
+        await this.refreshSession(this.session);
+        if (!this.session.drained) return this.timing.discoveryIntervalMs;
+      }
+      await this.openSession(target);
+    }
+    const session = this.session as StreamSession;
+    const refreshed = await this.refreshSession(session);
+    if (refreshed !== undefined) return refreshed;
+    session.restartPending();
+    if (session.drained) {
+      if (arn.streamArn) {
+        this.options.onEvent({ type: 'stream-ended', streamArn: session.streamArn });
+      } else {
+        this.options.onEvent({ type: 'waiting-for-stream', tableName: arn.tableName, reason: 'stream-disabled' });
+      }
+      return this.timing.waitForStreamIntervalMs;
+    }
+    return this.timing.discoveryIntervalMs;
+  }
+
+  private forgetDrainedPredecessors(): void {
+    for (const session of this.sessions) {
+      if (session !== this.session && session.drained) this.sessions.delete(session);
+    }
+  }
+
+  /** The table's latest stream ARN, or the time to wait when there is none to read. */
+  private async resolveTableStream(): Promise<string | number> {
+    const { arn } = this.options;
+    try {
+      const table = await describeTableStream(this.options.dynamodb, arn.tableName, this.signal);
+      this.errorBackoff.reset();
+      if (!table.latestStreamArn) {
+        this.options.onEvent({ type: 'waiting-for-stream', tableName: arn.tableName, reason: 'no-stream' });
+        return this.timing.waitForStreamIntervalMs;
+      }
+      if (!table.streamEnabled && !this.session) {
+        // A disabled stream keeps its records for 24 hours: read them when asked to start at TRIM_HORIZON.
+        if (this.options.startingPosition === 'LATEST') {
+          this.options.onEvent({ type: 'waiting-for-stream', tableName: arn.tableName, reason: 'stream-disabled' });
+          return this.timing.waitForStreamIntervalMs;
+        }
+      }
+      return table.latestStreamArn;
+    } catch (error) {
+      if (this.signal.aborted) return 0;
+      if (classifyAwsError(error) === 'not-found') {
+        this.options.onEvent({ type: 'table-missing', tableName: arn.tableName });
+        return this.timing.missingRecheckIntervalMs;
+      }
+      return this.problem('DescribeTable', error);
+    }
+  }
+
+  private async openSession(streamArn: string): Promise<void> {
+    const previous = this.session?.streamArn;
+    const positions = (await this.options.loadPositions?.(streamArn)) ?? new Map<string, string>();
+    // Only the stream found at start honours startingPosition: a stream created while we run is read from its start.
+    const initialPosition = this.sessionsStarted === 0 ? this.options.startingPosition : 'TRIM_HORIZON';
+    this.sessionsStarted += 1;
+    const session: StreamSession = new StreamSession({
+      streams: this.options.streams,
+      streamArn,
+      initialPosition,
+      savedPositions: positions,
+      batchSize: this.options.batchSize,
+      timing: this.timing,
+      signal: this.signal,
+      deliver: this.options.deliver,
+      onReaderEvent: (event) => {
+        if (event.type === 'error') {
+          this.options.onEvent({
+            type: 'problem',
+            operation: 'GetRecords',
+            kind: event.kind,
+            error: event.error,
+            shardId: event.shardId,
+            retryInMs: event.retryInMs,
+          });
+        } else if (event.type === 'recovered') {
+          this.options.onEvent({ type: 'recovered' });
+        } else {
+          this.options.onEvent(event);
+        }
+      },
+      onShardsChanged: () => this.reportReading(session),
+      onReaderFailure: (shardId, error) => {
+        this.options.onEvent({ type: 'problem', operation: 'deliver', kind: 'unknown', error, shardId, retryInMs: this.timing.retryBaseMs });
+        this.wakeSoon(this.timing.retryBaseMs);
+      },
+      onShardFinished: (shardId, end) => this.options.onEvent({ type: 'shard-finished', streamArn, shardId, end }),
+    });
+    this.sessions.add(session);
+    this.session = session;
+    if (previous || this.sessionsStarted > 1) this.options.onEvent({ type: 'stream-changed', from: previous, to: streamArn });
+  }
+
+  /** Returns undefined on success, or the pause before retrying. */
+  private async refreshSession(session: StreamSession): Promise<number | undefined> {
+    try {
+      await session.refresh();
+      this.errorBackoff.reset();
+      this.reportReading(session);
+      return undefined;
+    } catch (error) {
+      if (this.signal.aborted) return 0;
+      if (classifyAwsError(error) === 'not-found') {
+        session.markGone();
+        this.options.onEvent({ type: 'stream-missing', streamArn: session.streamArn });
+        return this.options.arn.streamArn ? this.timing.missingRecheckIntervalMs : this.timing.waitForStreamIntervalMs;
+      }
+      return this.problem('DescribeStream', error);
+    }
+  }
+
+  private reportReading(session: StreamSession): void {
+    if (this.signal.aborted || session !== this.session || session.drained) return;
+    this.options.onEvent({ type: 'reading', streamArn: session.streamArn, activeShards: this.activeShardCount });
+  }
+
+  private problem(operation: string, error: unknown, retryInMs = this.errorBackoff.next()): number {
+    this.options.onEvent({ type: 'problem', operation, kind: classifyAwsError(error), error, retryInMs });
+    return retryInMs;
+  }
+
+  private wakeSoon(ms: number): void {
+    if (this.signal.aborted) return;
+    clearTimeout(this.wakeTimer);
+    this.wakeTimer = setTimeout(() => this.wake?.(), ms);
+  }
+
+  private async pause(ms: number): Promise<void> {
+    if (this.signal.aborted) return;
+    const wakeUp = new AbortController();
+    this.wake = () => wakeUp.abort();
+    const onStop = (): void => wakeUp.abort();
+    this.signal.addEventListener('abort', onStop, { once: true });
+    await sleep(ms, wakeUp.signal);
+    this.signal.removeEventListener('abort', onStop);
+    this.wake = undefined;
+  }
+}

@@ -1,0 +1,7 @@
+import { stopSharedDynamoDbLocal } from './dynamodb';
+
+export const mochaHooks = {
+  async afterAll(): Promise<void> {
+    await stopSharedDynamoDbLocal();
+  },
+};
