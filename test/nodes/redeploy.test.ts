@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createTable, localClient, sharedDynamoDbLocal } from '../support/dynamodb';
-import { FAST_TIMING, helper, ourNodes, sourceCredentials, sourceFlow } from '../support/node-red';
+import { createTable } from '../support/dynamodb';
+import { helper, useNodeRedWithDynamoDbLocal, ourNodes, sourceCredentials, sourceFlow } from '../support/node-red';
 import { MessageCollector, delay, eventually } from '../support/collect';
 import { NodeCalls } from '../support/node-events';
 
@@ -12,30 +11,12 @@ function activeResources(): Record<string, number> {
 }
 
 describe('source node: redeploying', function () {
-  let endpoint: string;
-  let client: DynamoDBClient;
-
-  before(async function () {
-    endpoint = (await sharedDynamoDbLocal()).endpoint;
-    client = localClient(endpoint);
-    helper.settings({ dynamodbStreams: FAST_TIMING });
-    await new Promise<void>((resolve) => helper.startServer(() => resolve()));
-  });
-
-  after(async function () {
-    client.destroy();
-    helper.settings({});
-    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
-  });
-
-  afterEach(async function () {
-    await helper.unload();
-  });
+  const ctx = useNodeRedWithDynamoDbLocal();
 
   it('redeployed 20 times mid-stream leaks no timers or sockets and leaves exactly one poller', async function () {
     this.timeout(120_000);
-    const table = await createTable(client, { prefix: 'redeploy' });
-    const flow = sourceFlow({ arn: table.arn, endpoint, source: { startingPosition: 'LATEST' } });
+    const table = await createTable(ctx.client, { prefix: 'redeploy' });
+    const flow = sourceFlow({ arn: table.arn, endpoint: ctx.endpoint, source: { startingPosition: 'LATEST' } });
     await helper.load(ourNodes, flow, sourceCredentials);
     await eventually(() => helper.getNode('s1') && new NodeCalls(helper.getNode('s1')), 1000);
     await delay(500);
@@ -82,9 +63,9 @@ describe('source node: redeploying', function () {
   });
 
   it('closes promptly and releases its sockets when the flow is stopped', async function () {
-    const table = await createTable(client, { prefix: 'close' });
+    const table = await createTable(ctx.client, { prefix: 'close' });
     const baseline = activeResources().TCPSocketWrap ?? 0;
-    await helper.load(ourNodes, sourceFlow({ arn: table.arn, endpoint }), sourceCredentials);
+    await helper.load(ourNodes, sourceFlow({ arn: table.arn, endpoint: ctx.endpoint }), sourceCredentials);
     const calls = new NodeCalls(helper.getNode('s1'));
     await eventually(() => calls.hasStatus((s) => s.fill === 'green'), 10_000, 'reading');
     const started = Date.now();

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createTable, localClient, sharedDynamoDbLocal } from '../support/dynamodb';
-import { FAST_TIMING, helper, ourNodes, sourceCredentials, sourceFlow } from '../support/node-red';
+import { createTable } from '../support/dynamodb';
+import { helper, useNodeRedWithDynamoDbLocal, ourNodes, sourceCredentials, sourceFlow } from '../support/node-red';
 import { MessageCollector, delay, eventually } from '../support/collect';
 import { NodeCalls } from '../support/node-events';
 
@@ -9,33 +8,15 @@ const isReading = (s: { fill?: string; text?: string }): boolean =>
   s.fill === 'green' && /status\.(reading|idle)/.test(s.text ?? '');
 
 describe('source node on DynamoDB Local: reading behaviour', function () {
-  let endpoint: string;
-  let client: DynamoDBClient;
-
-  before(async function () {
-    endpoint = (await sharedDynamoDbLocal()).endpoint;
-    client = localClient(endpoint);
-    helper.settings({ dynamodbStreams: FAST_TIMING });
-    await new Promise<void>((resolve) => helper.startServer(() => resolve()));
-  });
-
-  after(async function () {
-    client.destroy();
-    helper.settings({});
-    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
-  });
-
-  afterEach(async function () {
-    await helper.unload();
-  });
+  const ctx = useNodeRedWithDynamoDbLocal();
 
   async function deploy(arn: string, source: Record<string, unknown> = {}) {
-    await helper.load(ourNodes, sourceFlow({ arn, endpoint, source }), sourceCredentials);
+    await helper.load(ourNodes, sourceFlow({ arn, endpoint: ctx.endpoint, source }), sourceCredentials);
     return { collector: new MessageCollector(helper.getNode('h1')), calls: new NodeCalls(helper.getNode('s1')) };
   }
 
   it('starts at LATEST: records written before the deploy are not emitted, later ones are', async function () {
-    const table = await createTable(client, { prefix: 'latest' });
+    const table = await createTable(ctx.client, { prefix: 'latest' });
     await table.put({ pk: { S: 'before-1' } });
     await table.put({ pk: { S: 'before-2' } });
     const { collector, calls } = await deploy(table.arn, { startingPosition: 'LATEST' });
@@ -49,7 +30,7 @@ describe('source node on DynamoDB Local: reading behaviour', function () {
   });
 
   it('starts at TRIM_HORIZON: records written before the deploy are emitted first, in order', async function () {
-    const table = await createTable(client, { prefix: 'horizon' });
+    const table = await createTable(ctx.client, { prefix: 'horizon' });
     for (let i = 0; i < 5; i++) await table.put({ pk: { S: `before-${i}` } });
     const { collector } = await deploy(table.arn, { startingPosition: 'TRIM_HORIZON' });
     await table.put({ pk: { S: 'after' } });
@@ -61,7 +42,7 @@ describe('source node on DynamoDB Local: reading behaviour', function () {
   });
 
   it('emits only the selected event names', async function () {
-    const table = await createTable(client, { prefix: 'filter' });
+    const table = await createTable(ctx.client, { prefix: 'filter' });
     const { collector } = await deploy(table.arn, { eventNames: 'INSERT,REMOVE', dataFormat: 'document' });
     await table.put({ pk: { S: 'a' }, v: { N: '1' } });
     await table.update({ pk: { S: 'a' } }, 'v = :v', { ':v': { N: '2' } });
@@ -72,7 +53,7 @@ describe('source node on DynamoDB Local: reading behaviour', function () {
   });
 
   it('emits one message per GetRecords batch with output "batch"', async function () {
-    const table = await createTable(client, { prefix: 'batch' });
+    const table = await createTable(ctx.client, { prefix: 'batch' });
     for (let i = 0; i < 7; i++) await table.put({ pk: { S: `item-${i}` } });
     const { collector } = await deploy(table.arn, { output: 'batch', batchSize: 5 });
     const [first, second] = await collector.waitFor(2);
@@ -87,9 +68,9 @@ describe('source node on DynamoDB Local: reading behaviour', function () {
   });
 
   it('accepts a stream ARN instead of a table ARN', async function () {
-    const table = await createTable(client, { prefix: 'streamarn' });
+    const table = await createTable(ctx.client, { prefix: 'streamarn' });
     const { DescribeTableCommand } = await import('@aws-sdk/client-dynamodb');
-    const described = await client.send(new DescribeTableCommand({ TableName: table.name }));
+    const described = await ctx.client.send(new DescribeTableCommand({ TableName: table.name }));
     const streamArn = described.Table?.LatestStreamArn as string;
     const { collector } = await deploy(streamArn);
     await table.put({ pk: { S: 'via-stream-arn' } });
@@ -98,7 +79,7 @@ describe('source node on DynamoDB Local: reading behaviour', function () {
   });
 
   it('follows a stream that is disabled and re-enabled, without a redeploy', async function () {
-    const table = await createTable(client, { prefix: 'reenable' });
+    const table = await createTable(ctx.client, { prefix: 'reenable' });
     const { collector, calls } = await deploy(table.arn);
     await table.put({ pk: { S: 'old-stream' } });
     await collector.waitFor(1);
@@ -113,7 +94,7 @@ describe('source node on DynamoDB Local: reading behaviour', function () {
   });
 
   it('shows that a table has no stream, and starts reading once one is enabled', async function () {
-    const table = await createTable(client, { prefix: 'nostream', stream: false });
+    const table = await createTable(ctx.client, { prefix: 'nostream', stream: false });
     const { collector, calls } = await deploy(table.arn);
     await eventually(
       () => calls.hasStatus((s) => s.fill === 'yellow' && /waitingForStream/.test(s.text ?? '')),
@@ -150,5 +131,30 @@ describe('source node on DynamoDB Local: reading behaviour', function () {
     const calls = new NodeCalls(helper.getNode('s1'));
     await eventually(() => calls.hasStatus((s) => s.fill === 'red' && /network/.test(s.text ?? '')), 10_000, 'network status');
     assert.ok(calls.errors.some((e) => /DescribeTable failed/.test(e) && /ECONNREFUSED/.test(e)));
+  });
+
+  it('never puts the secret key or session token in a message, a status or a log line', async function () {
+    const secret = 'node-test-secret-that-must-not-leak';
+    const token = 'node-test-session-token-that-must-not-leak';
+    const table = await createTable(ctx.client, { prefix: 'secret' });
+    const credentials = { c1: { accessKeyId: sourceCredentials.c1.accessKeyId, secretAccessKey: secret, sessionToken: token } };
+    await helper.load(ourNodes, sourceFlow({ arn: table.arn, endpoint: ctx.endpoint }), credentials);
+    const collector = new MessageCollector(helper.getNode('h1'));
+    const calls = new NodeCalls(helper.getNode('s1'));
+    await table.put({ pk: { S: 'a' } });
+    await collector.waitFor(1);
+    await helper.unload();
+    await helper.load(ourNodes, sourceFlow({ arn: table.arn, endpoint: 'http://127.0.0.1:9' }), credentials);
+    const failing = new NodeCalls(helper.getNode('s1'));
+    await eventually(() => failing.errors.length > 0, 10_000, 'an error to be logged');
+    const everything = JSON.stringify({
+      messages: collector.messages,
+      statuses: [...calls.statuses, ...failing.statuses],
+      errors: [...calls.errors, ...failing.errors],
+      log: helper.log().args,
+    });
+    assert.ok(everything.includes('ECONNREFUSED'), 'the captured output holds the logged failure');
+    assert.ok(!everything.includes(secret), 'secret key absent');
+    assert.ok(!everything.includes(token), 'session token absent');
   });
 });

@@ -1,30 +1,11 @@
 import assert from 'node:assert/strict';
 import { HTTP } from 'cloudevents';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createTable, localClient, sharedDynamoDbLocal, type TestTable } from '../support/dynamodb';
-import { FAST_TIMING, helper, ourNodes, sourceCredentials, sourceFlow } from '../support/node-red';
+import { createTable, type TestTable } from '../support/dynamodb';
+import { helper, useNodeRedWithDynamoDbLocal, ourNodes, sourceCredentials, sourceFlow } from '../support/node-red';
 import { MessageCollector, type Msg } from '../support/collect';
 
 describe('source node on DynamoDB Local: the three data formats', function () {
-  let endpoint: string;
-  let client: DynamoDBClient;
-
-  before(async function () {
-    endpoint = (await sharedDynamoDbLocal()).endpoint;
-    client = localClient(endpoint);
-    helper.settings({ dynamodbStreams: FAST_TIMING });
-    await new Promise<void>((resolve) => helper.startServer(() => resolve()));
-  });
-
-  after(async function () {
-    client.destroy();
-    helper.settings({});
-    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
-  });
-
-  afterEach(async function () {
-    await helper.unload();
-  });
+  const ctx = useNodeRedWithDynamoDbLocal();
 
   async function writeInsertModifyRemove(table: TestTable): Promise<void> {
     await table.put({ pk: { S: 'k1' }, sk: { N: '2' }, colour: { S: 'red' }, big: { N: '12345678901234567890' }, blob: { B: Buffer.from('hi') } });
@@ -33,8 +14,8 @@ describe('source node on DynamoDB Local: the three data formats', function () {
   }
 
   async function run(dataFormat: string): Promise<{ table: TestTable; messages: Msg[] }> {
-    const table = await createTable(client, { prefix: `fmt-${dataFormat}`, rangeKey: true });
-    await helper.load(ourNodes, sourceFlow({ arn: table.arn, endpoint, source: { dataFormat } }), sourceCredentials);
+    const table = await createTable(ctx.client, { prefix: `fmt-${dataFormat}`, rangeKey: true });
+    await helper.load(ourNodes, sourceFlow({ arn: table.arn, endpoint: ctx.endpoint, source: { dataFormat } }), sourceCredentials);
     const collector = new MessageCollector(helper.getNode('h1'));
     await writeInsertModifyRemove(table);
     return { table, messages: await collector.waitFor(3) };

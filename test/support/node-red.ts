@@ -1,6 +1,7 @@
 import helper from 'node-red-node-test-helper';
 import path from 'node:path';
-import { LOCAL_CREDENTIALS } from './dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LOCAL_CREDENTIALS, localClient, sharedDynamoDbLocal } from './dynamodb';
 
 helper.init(require.resolve('node-red'));
 
@@ -70,3 +71,31 @@ export function sourceFlow(options: FlowOptions): FlowNode[] {
 export const sourceCredentials = { c1: { ...LOCAL_CREDENTIALS } };
 
 export { helper };
+
+export interface NodeTestContext {
+  endpoint: string;
+  client: DynamoDBClient;
+}
+
+/**
+ * Mocha hooks for a suite of node tests: DynamoDB Local, the test helper's server with
+ * fast timings, a DynamoDB client for writing, and a flow unloaded after each test.
+ */
+export function useNodeRedWithDynamoDbLocal(): NodeTestContext {
+  const context = {} as NodeTestContext;
+  before(async function () {
+    context.endpoint = (await sharedDynamoDbLocal()).endpoint;
+    context.client = localClient(context.endpoint);
+    helper.settings({ dynamodbStreams: FAST_TIMING } as Record<string, unknown>);
+    await new Promise<void>((resolve) => helper.startServer(() => resolve()));
+  });
+  after(async function () {
+    context.client.destroy();
+    helper.settings({});
+    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
+  });
+  afterEach(async function () {
+    await helper.unload();
+  });
+  return context;
+}

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CloudEventsReceiver } from '../support/cloudevents-receiver';
+import { eventually } from '../support/collect';
+import { LOCAL_CREDENTIALS, createTable, localClient, sharedDynamoDbLocal, type TestTable } from '../support/dynamodb';
+import { FAST_TIMING } from '../support/node-red';
+import { removeDir, startNodeRed, userDirWithPackage, type NodeRedProcess } from '../support/spawned-node-red';
+
+const SECRET = 'e2e-secret-value-that-must-never-leak';
+
+describe('end to end: packed tarball in a spawned Node-RED, POSTing CloudEvents through the http request node', function () {
+  this.timeout(180_000);
+  let client: DynamoDBClient;
+  let table: TestTable;
+  let receiver: CloudEventsReceiver;
+  let nodeRed: NodeRedProcess | undefined;
+  let userDir: string;
+
+  before(async function () {
+    const { endpoint } = await sharedDynamoDbLocal();
+    client = localClient(endpoint);
+    table = await createTable(client, { prefix: 'e2e', rangeKey: true });
+    receiver = new CloudEventsReceiver();
+    const sinkUrl = await receiver.start();
+    userDir = userDirWithPackage();
+    nodeRed = await startNodeRed({
+      userDir,
+      settings: { dynamodbStreams: FAST_TIMING },
+      flows: [
+        { id: 'tab1', type: 'tab', label: 'e2e' },
+        { id: 'c1', type: 'dynamodb-stream-config', name: '', arn: table.arn, region: '', endpoint, authMode: 'keys' },
+        {
+          id: 's1',
+          z: 'tab1',
+          type: 'dynamodb-stream-source',
+          name: '',
+          config: 'c1',
+          startingPosition: 'TRIM_HORIZON',
+          batchSize: 100,
+          output: 'record',
+          dataFormat: 'triggermesh',
+          eventNames: 'INSERT,MODIFY,REMOVE',
+          checkpointStore: 'none',
+          ackMode: 'auto',
+          maxInFlight: 100,
+          wires: [['r1']],
+        },
+        { id: 'r1', z: 'tab1', type: 'http request', name: 'to sink', method: 'POST', ret: 'txt', paytoqs: 'ignore', url: sinkUrl, wires: [[]] },
+      ],
+      credentials: { c1: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: SECRET } },
+    });
+  });
+
+  after(async function () {
+    await nodeRed?.stop();
+    await receiver?.stop();
+    client?.destroy();
+    if (userDir) removeDir(userDir);
+  });
+
+  it('delivers INSERT, MODIFY and REMOVE as valid binary-mode CloudEvents with the expected attributes and data', async function () {
+    // DynamoDB Local keeps one database per access key: the flow uses the same key id as the writer.
+    await table.put({ pk: { S: 'order 1' }, sk: { N: '2' }, orderStatus: { S: 'new' } });
+    await table.update({ pk: { S: 'order 1' }, sk: { N: '2' } }, 'orderStatus = :s', { ':s': { S: 'paid' } });
+    await table.remove({ pk: { S: 'order 1' }, sk: { N: '2' } });
+    await eventually(() => receiver.received.length >= 3, 30_000, 'three CloudEvents at the sink');
+    const received = receiver.received.slice(0, 3);
+    for (const request of received) assert.equal(request.parseError, undefined, `parsed by the cloudevents SDK: ${request.parseError}`);
+    const events = received.map((r) => r.event!);
+    assert.deepEqual(events.map((e) => e.dynamodboperation), ['INSERT', 'MODIFY', 'REMOVE']);
+    for (const [i, event] of events.entries()) {
+      assert.equal(event.specversion, '1.0');
+      assert.equal(event.type, 'com.amazon.dynamodb.stream_record');
+      assert.equal(event.source, table.arn);
+      assert.equal(decodeURIComponent(event.subject ?? ''), 'pk=order 1,sk=2', 'subject, percent-decoded as the HTTP binding asks');
+      assert.equal(event.datacontenttype, 'application/json');
+      assert.ok(event.time && !Number.isNaN(Date.parse(event.time)));
+      const data = event.data as { EventID: string; EventName: string; Dynamodb: { Keys: unknown; NewImage: Record<string, unknown> | null } };
+      assert.equal(data.EventID, event.id);
+      assert.equal(data.EventName, ['INSERT', 'MODIFY', 'REMOVE'][i]);
+      assert.deepEqual(data.Dynamodb.Keys, { pk: { S: 'order 1' }, sk: { N: '2' } });
+      assert.equal(received[i].headers['ce-id'], event.id);
+    }
+    assert.deepEqual((events[1].data as { Dynamodb: { NewImage: Record<string, unknown> } }).Dynamodb.NewImage.orderStatus, { S: 'paid' });
+  });
+
+  it('never writes the secret key into the events or the Node-RED log', function () {
+    for (const request of receiver.received) {
+      assert.ok(!JSON.stringify(request.headers).includes(SECRET));
+      assert.ok(!request.body.includes(SECRET));
+    }
+    assert.ok(!nodeRed!.logs().includes(SECRET), 'secret absent from the log');
+  });
+});
