@@ -2,13 +2,15 @@ import type { NodeAPI } from 'node-red';
 import type { ConfigNodeProperties, DynamoDbStreamConfigNode } from './config-node';
 import { createAwsClients, type AwsClients } from './lib/clients';
 import { resolveConnectionSettings, type AwsCredentialsInput } from './lib/connection-settings';
+import { CONNECTION_PROPERTIES, expandEnvInProperties } from './lib/env-references';
 import { registerTestConnectionEndpoint } from './test-connection-endpoint';
 
 export = function register(RED: NodeAPI): void {
   function DynamoDbStreamConfig(this: DynamoDbStreamConfigNode, properties: ConfigNodeProperties): void {
     RED.nodes.createNode(this, properties);
     try {
-      this.settings = resolveConnectionSettings({ ...properties, credentials: this.credentials });
+      const expanded = expandEnvInProperties(properties, CONNECTION_PROPERTIES, (name) => RED.util.getSetting(this, name));
+      this.settings = resolveConnectionSettings({ ...expanded, credentials: this.credentials });
     } catch (error) {
       this.configError = (error as Error).message;
     }

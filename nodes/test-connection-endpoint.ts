@@ -1,6 +1,7 @@
 import type { NodeAPI } from 'node-red';
 import { checkConnection } from './lib/connection-check';
 import type { AwsCredentialsInput } from './lib/connection-settings';
+import { CONNECTION_PROPERTIES, expandEnvInProperties } from './lib/env-references';
 
 const UNCHANGED_PASSWORD = '__PWRD__';
 const SECRET_FIELDS = ['secretAccessKey', 'sessionToken'] as const;
@@ -31,7 +32,7 @@ export function registerTestConnectionEndpoint(RED: NodeAPI): void {
     '/dynamodb-stream-config/test-connection',
     RED.auth.needsPermission('dynamodb-stream-config.write'),
     (req, res) => {
-      const body = (req.body ?? {}) as TestConnectionBody;
+      const body = expandEnvInProperties((req.body ?? {}) as TestConnectionBody, CONNECTION_PROPERTIES, (name) => process.env[name]);
       checkConnection({ ...body, arn: body.arn ?? '', credentials: effectiveCredentials(RED, body) })
         .then((result) => res.json(result))
         .catch((error: unknown) => res.json({ ok: false, message: `Check failed: ${(error as Error).message}` }));

@@ -51,10 +51,10 @@ export class SourceStatus {
         this.problem = { fill: 'red', shape: 'ring', key: 'errors.tableNotFound', params: { table: event.tableName } };
         return this.problem;
       case 'stream-missing':
-        this.problem = { fill: 'red', shape: 'ring', key: 'status.error', params: { reason: 'stream not found' } };
+        this.problem = { fill: 'red', shape: 'ring', key: 'status.streamNotFound' };
         return this.problem;
       case 'stream-ended':
-        this.waiting = { fill: 'grey', shape: 'ring', key: 'status.error', params: { reason: 'stream disabled; all records read' } };
+        this.waiting = { fill: 'grey', shape: 'ring', key: 'status.streamEnded' };
         return this.waiting;
       case 'problem':
         this.problem = this.problemView(event.kind, event.operation, event.error);

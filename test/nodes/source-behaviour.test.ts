@@ -157,4 +157,25 @@ describe('source node on DynamoDB Local: reading behaviour', function () {
     assert.ok(!everything.includes(secret), 'secret key absent');
     assert.ok(!everything.includes(token), 'session token absent');
   });
+
+  it('expands ${ENV} references inside the ARN and the endpoint', async function () {
+    const table = await createTable(ctx.client, { prefix: 'envref' });
+    process.env.DDBSTREAM_TEST_TABLE = table.name;
+    process.env.DDBSTREAM_TEST_PORT = new URL(ctx.endpoint).port;
+    try {
+      const arn = 'arn:aws:dynamodb:ddblocal:000000000000:table/${DDBSTREAM_TEST_TABLE}';
+      await helper.load(
+        ourNodes,
+        sourceFlow({ arn, endpoint: 'http://127.0.0.1:${DDBSTREAM_TEST_PORT}' }),
+        sourceCredentials,
+      );
+      const viaEnv = new MessageCollector(helper.getNode('h1'));
+      await table.put({ pk: { S: 'env' } });
+      const [msg] = await viaEnv.waitFor(1);
+      assert.equal(msg.cloudevent.source, table.arn);
+    } finally {
+      delete process.env.DDBSTREAM_TEST_TABLE;
+      delete process.env.DDBSTREAM_TEST_PORT;
+    }
+  });
 });
