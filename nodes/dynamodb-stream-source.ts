@@ -1,22 +1,26 @@
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import type { DynamoDbStreamConfigNode } from './config-node';
-import { MessageBuilder } from './lib/message-builder';
+import { contextSurvivesRestarts, knownContextStores, nodeContextStore } from './context-checkpoints';
+import { CheckpointStore } from './lib/delivery/checkpoint-store';
+import { ACK_PROPERTY, RecordDelivery } from './lib/delivery/record-delivery';
+import { MessageBuilder, type OutgoingMessage } from './lib/message-builder';
 import { resolveSourceOptions, type SourceNodeProperties, type SourceOptions } from './lib/source-options';
 import { SourceStatus, type StatusView } from './lib/source-status';
 import { StreamConsumer, type ConsumerEvent, type ConsumerTiming } from './lib/stream-consumer';
-import type { ShardRecords } from './lib/stream-session';
 import { ProblemLog } from './problem-log';
 
 interface SourceNodeDef extends NodeDef, SourceNodeProperties {
   config: string;
 }
 
-/** Optional `dynamodbStreams` section of Node-RED's settings.js (timings in milliseconds). */
+/** Optional `dynamodbStreams` section of Node-RED's settings.js (milliseconds). */
 interface RuntimeSettings {
-  dynamodbStreams?: Partial<ConsumerTiming>;
+  dynamodbStreams?: Partial<ConsumerTiming> & { checkpointFlushIntervalMs?: number };
 }
 
 const STATUS_REFRESH_MS = 2_000;
+const RESEND_CHECK_MS = 1_000;
+const DEFAULT_CHECKPOINT_FLUSH_MS = 1_000;
 
 export = function register(RED: NodeAPI): void {
   function DynamoDbStreamSource(this: Node, def: SourceNodeDef): void {
@@ -39,24 +43,42 @@ export = function register(RED: NodeAPI): void {
     } catch (error) {
       return fail((error as Error).message);
     }
+    if (options.checkpointStore !== 'none' && !knownContextStores(RED).includes(options.checkpointStore)) {
+      return fail(t('errors.unknownCheckpointStore', { store: options.checkpointStore }));
+    }
+    if (options.checkpointStore !== 'none' && !contextSurvivesRestarts(RED)) node.warn(t('errors.volatileCheckpointStore'));
 
     const { settings } = config;
+    const tuning = (RED.settings as RuntimeSettings).dynamodbStreams ?? {};
     const status = new SourceStatus(settings.endpoint ?? `DynamoDB in ${settings.region}`);
     const problems = new ProblemLog();
-    const builder = new MessageBuilder({
-      tableArn: settings.arn.tableArn,
-      tableName: settings.arn.tableName,
-      dataFormat: options.dataFormat,
+    const checkpoints =
+      options.checkpointStore === 'none'
+        ? undefined
+        : new CheckpointStore(
+            nodeContextStore(node, options.checkpointStore),
+            tuning.checkpointFlushIntervalMs ?? DEFAULT_CHECKPOINT_FLUSH_MS,
+            (error) => node.error(t('errors.checkpointFailed', { shard: '*', reason: (error as Error).message })),
+          );
+    const delivery = new RecordDelivery({
+      nodeId: node.id,
+      builder: new MessageBuilder({
+        tableArn: settings.arn.tableArn,
+        tableName: settings.arn.tableName,
+        dataFormat: options.dataFormat,
+        eventNames: options.eventNames,
+      }),
       output: options.output,
-      eventNames: options.eventNames,
+      ackMode: options.ackMode,
+      maxInFlight: options.maxInFlight,
+      ackTimeoutMs: options.ackTimeout * 1000,
+      maxRecordAgeMs: options.maxRecordAge * 1000,
+      checkpoints,
+      send: (messages: OutgoingMessage[]) => node.send([messages]),
+      onSkippedOldRecords: (count, shardId) =>
+        node.warn(`Skipped ${count} record(s) of shard ${shardId} older than ${options.maxRecordAge} s (maxRecordAge)`),
+      clone: (message) => RED.util.cloneMessage(message),
     });
-
-    const deliver = (batch: ShardRecords): void => {
-      const last = batch.records[batch.records.length - 1];
-      status.onRecords(batch.records.length, last?.dynamodb?.ApproximateCreationDateTime);
-      const messages = builder.build(batch);
-      if (messages.length > 0) node.send([messages]);
-    };
 
     const onEvent = (event: ConsumerEvent): void => {
       const view = status.onEvent(event);
@@ -76,23 +98,55 @@ export = function register(RED: NodeAPI): void {
         arn: settings.arn,
         startingPosition: options.startingPosition,
         batchSize: options.batchSize,
-        deliver,
+        checkpoints,
+        deliver: (page) => {
+          const last = page.records[page.records.length - 1];
+          status.onRecords(page.records.length, last?.dynamodb?.ApproximateCreationDateTime);
+          return delivery.deliver(page);
+        },
         onEvent,
-        timing: (RED.settings as RuntimeSettings).dynamodbStreams,
+        timing: tuning,
       });
     } catch (error) {
       return fail((error as Error).message);
     }
-    const statusTimer = setInterval(() => {
-      if (consumer.activeShardCount > 0) show(status.current());
-    }, STATUS_REFRESH_MS);
-    consumer.start();
+
+    const timers = [
+      setInterval(() => {
+        if (consumer.activeShardCount > 0) show(status.current());
+      }, STATUS_REFRESH_MS),
+    ];
+    if (options.ackMode === 'manual' && options.ackTimeout > 0) {
+      timers.push(
+        setInterval(() => {
+          const resent = delivery.resendOverdue();
+          if (resent > 0) node.warn(`Sent ${resent} message(s) again: not acknowledged within ${options.ackTimeout} s`);
+        }, RESEND_CHECK_MS),
+      );
+    }
+
+    if (options.ackMode === 'manual') {
+      node.on('input', (msg: NodeMessageInFlow, _send: unknown, done: (error?: Error) => void) => {
+        const result = delivery.acknowledge(msg[ACK_PROPERTY]);
+        if (result === 'not-ours' || (result === 'unknown' && msg[ACK_PROPERTY] === undefined)) node.warn(t('errors.notFromThisNode'));
+        done();
+      });
+    }
+
+    const starting = checkpoints ? checkpoints.load() : Promise.resolve();
+    starting.then(
+      () => consumer.start(),
+      (error: unknown) => fail(t('errors.checkpointFailed', { shard: '*', reason: (error as Error).message })),
+    );
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      clearInterval(statusTimer);
-      consumer
-        .stop()
-        .catch((error: unknown) => node.debug(`stop: ${(error as Error).message}`))
+      for (const timer of timers) clearInterval(timer);
+      delivery.close();
+      starting
+        .catch(() => undefined)
+        .then(() => consumer.stop())
+        .then(() => checkpoints?.close())
+        .catch((error: unknown) => node.error(`Closing: ${(error as Error).message}`))
         .finally(() => {
           node.status({});
           done();

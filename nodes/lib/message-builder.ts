@@ -1,54 +1,47 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { toBatchMessage, toRecordMessage, type RecordContext } from './cloudevent';
-import type { DataFormatName, EventName, OutputMode } from './source-options';
+import type { DataFormatName, EventName } from './source-options';
 import type { ShardRecords } from './stream-session';
 
 export interface MessageBuilderOptions {
   readonly tableArn: string;
   readonly tableName: string;
   readonly dataFormat: DataFormatName;
-  readonly output: OutputMode;
   readonly eventNames: ReadonlySet<EventName>;
 }
 
 export type OutgoingMessage = Record<string, unknown>;
 
-/** Turns one shard page into the messages to send, after the event-name filter. */
+/** Builds the messages of a shard page: one per record, or one for a batch. */
 export class MessageBuilder {
   private readonly contexts = new Map<string, RecordContext>();
-  private readonly filtersEvents: boolean;
+  private readonly allEvents: boolean;
 
   constructor(private readonly options: MessageBuilderOptions) {
-    this.filtersEvents = options.eventNames.size < 3;
+    this.allEvents = options.eventNames.size === 3;
   }
 
-  build(batch: ShardRecords): OutgoingMessage[] {
-    const records = this.filtersEvents ? batch.records.filter((r) => this.wanted(r)) : batch.records;
-    if (records.length === 0) return [];
-    const context = this.contextFor(batch);
-    if (this.options.output === 'batch') {
-      return [{ ...toBatchMessage(records, context, this.options.dataFormat) }];
-    }
-    const messages: OutgoingMessage[] = new Array(records.length);
-    for (let i = 0; i < records.length; i++) {
-      messages[i] = { ...toRecordMessage(records[i], context, this.options.dataFormat) };
-    }
-    return messages;
+  wanted(record: _Record): boolean {
+    return this.allEvents || this.options.eventNames.has(record.eventName as EventName);
   }
 
-  private wanted(record: _Record): boolean {
-    return this.options.eventNames.has(record.eventName as EventName);
+  recordMessage(record: _Record, page: ShardRecords): OutgoingMessage {
+    return { ...toRecordMessage(record, this.contextFor(page), this.options.dataFormat) };
   }
 
-  private contextFor(batch: ShardRecords): RecordContext {
-    const cacheKey = `${batch.streamArn} ${batch.keyAttributeNames.join(',')}`;
+  batchMessage(records: _Record[], page: ShardRecords): OutgoingMessage {
+    return { ...toBatchMessage(records, this.contextFor(page), this.options.dataFormat) };
+  }
+
+  private contextFor(page: ShardRecords): RecordContext {
+    const cacheKey = `${page.streamArn} ${page.keyAttributeNames.join(',')}`;
     let context = this.contexts.get(cacheKey);
     if (!context) {
       context = {
         tableArn: this.options.tableArn,
-        streamArn: batch.streamArn,
+        streamArn: page.streamArn,
         tableName: this.options.tableName,
-        keyAttributeNames: [...batch.keyAttributeNames],
+        keyAttributeNames: [...page.keyAttributeNames],
       };
       this.contexts.set(cacheKey, context);
     }

@@ -12,7 +12,8 @@ import { compareSequenceNumbers } from './sequence-number';
 export type StartPosition =
   | { readonly type: 'TRIM_HORIZON' }
   | { readonly type: 'LATEST' }
-  | { readonly type: 'AFTER_SEQUENCE_NUMBER'; readonly sequenceNumber: string };
+  | { readonly type: 'AFTER_SEQUENCE_NUMBER'; readonly sequenceNumber: string }
+  | { readonly type: 'AT_SEQUENCE_NUMBER'; readonly sequenceNumber: string };
 
 export interface ReaderTiming {
   /** First wait after an empty page; doubles up to idlePollMaxMs while the shard stays idle. */
@@ -57,6 +58,8 @@ export interface ShardReaderOptions {
 /** The GetRecords loop of one shard. */
 export class ShardReader {
   private lastSequenceNumber: string | undefined;
+  /** First sequence number of the page being delivered, until its delivery succeeds. */
+  private deliveringFrom: string | undefined;
   private iterator: string | undefined;
   private restartAtTrimHorizon = false;
   private failing = false;
@@ -75,6 +78,16 @@ export class ShardReader {
   /** Sequence number of the last record delivered (or of the position it started after). */
   get position(): string | undefined {
     return this.lastSequenceNumber;
+  }
+
+  /**
+   * Where a new reader goes on without loss or repeat: after the last delivered record, or at the
+   * first record of a page whose delivery failed (a reader started at LATEST has no other position).
+   */
+  get resumePosition(): StartPosition | undefined {
+    if (this.lastSequenceNumber) return { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: this.lastSequenceNumber };
+    if (this.deliveringFrom) return { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: this.deliveringFrom };
+    return undefined;
   }
 
   async run(): Promise<ShardEnd> {
@@ -125,7 +138,9 @@ export class ShardReader {
     const page = await this.retryingTransientErrors(() => this.getRecords(iterator));
     const records = this.withoutDelivered(page.Records ?? []);
     if (records.length > 0) {
+      this.deliveringFrom = records[0].dynamodb?.SequenceNumber;
       await this.options.deliver(records);
+      this.deliveringFrom = undefined;
       this.lastSequenceNumber = records[records.length - 1].dynamodb?.SequenceNumber ?? this.lastSequenceNumber;
     }
     if (!page.NextShardIterator) return true;
@@ -147,7 +162,7 @@ export class ShardReader {
         StreamArn: streamArn,
         ShardId: shardId,
         ShardIteratorType: position.type,
-        ...(position.type === 'AFTER_SEQUENCE_NUMBER' ? { SequenceNumber: position.sequenceNumber } : {}),
+        ...('sequenceNumber' in position ? { SequenceNumber: position.sequenceNumber } : {}),
       }),
       { abortSignal: signal },
     );

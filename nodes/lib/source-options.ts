@@ -18,6 +18,8 @@ export interface SourceNodeProperties {
   checkpointStore?: string;
   ackMode?: string;
   maxInFlight?: string | number;
+  ackTimeout?: string | number;
+  maxRecordAge?: string | number;
 }
 
 export interface SourceOptions {
@@ -29,6 +31,10 @@ export interface SourceOptions {
   readonly checkpointStore: string;
   readonly ackMode: AckMode;
   readonly maxInFlight: number;
+  /** Seconds after which an unacknowledged message is sent again; 0 = never. */
+  readonly ackTimeout: number;
+  /** Records older than this many seconds are skipped (and checkpointed) with a warning; 0 = no limit. */
+  readonly maxRecordAge: number;
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -72,5 +78,7 @@ export function resolveSourceOptions(properties: SourceNodeProperties): SourceOp
     checkpointStore: properties.checkpointStore?.trim() || 'none',
     ackMode: oneOf('ackMode', properties.ackMode, ['auto', 'manual'], 'auto'),
     maxInFlight: integerIn('maxInFlight', properties.maxInFlight, 1, 10000, 100),
+    ackTimeout: integerIn('ackTimeout', properties.ackTimeout, 0, 86_400, 0),
+    maxRecordAge: integerIn('maxRecordAge', properties.maxRecordAge, 0, 86_400, 0),
   };
 }

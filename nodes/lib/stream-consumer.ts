@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { sleep } from './abortable-sleep';
-import type { DynamoDbArn } from './arn';
+import { parseDynamoDbArn, type DynamoDbArn } from './arn';
+import type { CheckpointStore } from './delivery/checkpoint-store';
 import { classifyAwsError, type AwsErrorKind } from './aws-errors';
 import { Backoff } from './backoff';
 import { DEFAULT_READER_TIMING, type ReaderTiming, type ShardEnd } from './shard-reader';
@@ -45,6 +46,9 @@ export type ConsumerEvent =
   | { readonly type: 'recovered' }
   | { readonly type: 'shard-finished'; readonly streamArn: string; readonly shardId: string; readonly end: ShardEnd };
 
+/** What the consumer needs of a checkpoint store. */
+export type CheckpointSource = Pick<CheckpointStore, 'streamArns' | 'positions' | 'retainShards' | 'forgetStream'>;
+
 export interface StreamConsumerOptions {
   readonly dynamodb: DynamoDBClient;
   readonly streams: DynamoDBStreamsClient;
@@ -53,8 +57,8 @@ export interface StreamConsumerOptions {
   readonly batchSize: number;
   readonly deliver: (batch: ShardRecords) => Promise<void> | void;
   readonly onEvent: (event: ConsumerEvent) => void;
-  /** Saved positions per stream ARN (shard id → sequence number to resume after). */
-  readonly loadPositions?: (streamArn: string) => Promise<ReadonlyMap<string, string>>;
+  /** Saved positions: reading resumes after them, and streams left unfinished are drained first. */
+  readonly checkpoints?: CheckpointSource;
   readonly timing?: Partial<ConsumerTiming>;
 }
 
@@ -72,6 +76,8 @@ export class StreamConsumer {
   private wake: (() => void) | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private sessionsStarted = 0;
+  /** Set once the table had no stream to read (or did not exist): any stream found later was created after we started. */
+  private waitedForStream = false;
 
   constructor(private readonly options: StreamConsumerOptions) {
     this.timing = { ...DEFAULT_CONSUMER_TIMING, ...options.timing };
@@ -110,7 +116,13 @@ export class StreamConsumer {
 
   private async run(): Promise<void> {
     while (!this.signal.aborted) {
-      const pause = await this.step();
+      let pause: number;
+      try {
+        pause = await this.step();
+      } catch (error) {
+        if (this.signal.aborted) break;
+        pause = this.problem('discovery', error);
+      }
       await this.pause(pause);
     }
   }
@@ -124,6 +136,7 @@ export class StreamConsumer {
       if (typeof resolved === 'number') return resolved;
       target = resolved;
     }
+    if (!this.session) await this.resumeUnfinishedCheckpointedStream(target);
     this.forgetDrainedPredecessors();
     if (this.session?.streamArn !== target) {
       if (this.session && !this.session.drained) {
@@ -149,7 +162,30 @@ export class StreamConsumer {
 
   private forgetDrainedPredecessors(): void {
     for (const session of this.sessions) {
-      if (session !== this.session && session.drained) this.sessions.delete(session);
+      if (session !== this.session && session.drained) {
+        this.sessions.delete(session);
+        this.options.checkpoints?.forgetStream(session.streamArn);
+      }
+    }
+  }
+
+  /**
+   * Checkpoints of an older stream of the same table (replaced while the node was stopped):
+   * that stream is read to its end first. Checkpoints of other tables' streams are dropped.
+   */
+  private async resumeUnfinishedCheckpointedStream(target: string): Promise<void> {
+    const checkpoints = this.options.checkpoints;
+    if (!checkpoints) return;
+    for (const streamArn of checkpoints.streamArns()) {
+      if (streamArn === target) continue;
+      let sameTable = false;
+      try {
+        sameTable = !this.options.arn.streamArn && parseDynamoDbArn(streamArn).tableName === this.options.arn.tableName;
+      } catch {
+        sameTable = false;
+      }
+      if (sameTable && !this.session) await this.openSession(streamArn);
+      else checkpoints.forgetStream(streamArn);
     }
   }
 
@@ -160,12 +196,14 @@ export class StreamConsumer {
       const table = await describeTableStream(this.options.dynamodb, arn.tableName, this.signal);
       this.errorBackoff.reset();
       if (!table.latestStreamArn) {
+        this.waitedForStream = true;
         this.options.onEvent({ type: 'waiting-for-stream', tableName: arn.tableName, reason: 'no-stream' });
         return this.timing.waitForStreamIntervalMs;
       }
       if (!table.streamEnabled && !this.session) {
         // A disabled stream keeps its records for 24 hours: read them when asked to start at TRIM_HORIZON.
         if (this.options.startingPosition === 'LATEST') {
+          this.waitedForStream = true;
           this.options.onEvent({ type: 'waiting-for-stream', tableName: arn.tableName, reason: 'stream-disabled' });
           return this.timing.waitForStreamIntervalMs;
         }
@@ -174,6 +212,7 @@ export class StreamConsumer {
     } catch (error) {
       if (this.signal.aborted) return 0;
       if (classifyAwsError(error) === 'not-found') {
+        this.waitedForStream = true;
         this.options.onEvent({ type: 'table-missing', tableName: arn.tableName });
         return this.timing.missingRecheckIntervalMs;
       }
@@ -183,9 +222,11 @@ export class StreamConsumer {
 
   private async openSession(streamArn: string): Promise<void> {
     const previous = this.session?.streamArn;
-    const positions = (await this.options.loadPositions?.(streamArn)) ?? new Map<string, string>();
-    // Only the stream found at start honours startingPosition: a stream created while we run is read from its start.
-    const initialPosition = this.sessionsStarted === 0 ? this.options.startingPosition : 'TRIM_HORIZON';
+    const positions = this.options.checkpoints?.positions(streamArn) ?? new Map<string, string>();
+    // startingPosition applies only to a stream never read before and found at start: a stream
+    // created while we run (or waited for), and shards new since a checkpoint, are read from their start.
+    const foundAtStart = this.sessionsStarted === 0 && !this.waitedForStream;
+    const initialPosition = foundAtStart && positions.size === 0 ? this.options.startingPosition : 'TRIM_HORIZON';
     this.sessionsStarted += 1;
     const session: StreamSession = new StreamSession({
       streams: this.options.streams,
@@ -227,7 +268,8 @@ export class StreamConsumer {
   /** Returns undefined on success, or the pause before retrying. */
   private async refreshSession(session: StreamSession): Promise<number | undefined> {
     try {
-      await session.refresh();
+      const shardIds = await session.refresh();
+      this.options.checkpoints?.retainShards(session.streamArn, shardIds);
       this.errorBackoff.reset();
       this.reportReading(session);
       return undefined;
@@ -235,6 +277,7 @@ export class StreamConsumer {
       if (this.signal.aborted) return 0;
       if (classifyAwsError(error) === 'not-found') {
         session.markGone();
+        if (session !== this.session || !this.options.arn.streamArn) this.options.checkpoints?.forgetStream(session.streamArn);
         this.options.onEvent({ type: 'stream-missing', streamArn: session.streamArn });
         return this.options.arn.streamArn ? this.timing.missingRecheckIntervalMs : this.timing.waitForStreamIntervalMs;
       }

@@ -35,6 +35,8 @@ export class StreamSession {
   private readonly lineage = new ShardLineage();
   private readonly readers = new Map<string, { reader: ShardReader; done: Promise<void> }>();
   private readonly resumeAfter = new Map<string, string>();
+  /** Where readers that crashed start again. */
+  private readonly restartAt = new Map<string, StartPosition>();
   private snapshot: StreamSnapshot | undefined;
   private discoveredOnce = false;
   private gone = false;
@@ -63,6 +65,8 @@ export class StreamSession {
   get drained(): boolean {
     if (this.gone) return this.readers.size === 0;
     if (!this.snapshot) return false;
+    // An enabled stream keeps getting shards: a closed leaf's children may simply not be listed yet.
+    if (this.snapshot.status === 'ENABLED' || this.snapshot.status === 'ENABLING') return false;
     const counts = this.lineage.counts();
     return counts.pending === 0 && counts.reading === 0 && this.lineage.allClosed();
   }
@@ -71,8 +75,8 @@ export class StreamSession {
     this.gone = true;
   }
 
-  /** Describes the stream (all pages) and starts readers for shards that became readable. */
-  async refresh(): Promise<void> {
+  /** Describes the stream (all pages) and starts readers for shards that became readable; returns the listed shard ids. */
+  async refresh(): Promise<Set<string>> {
     const snapshot = await describeStream(this.options.streams, this.options.streamArn, this.options.signal);
     this.snapshot = snapshot;
     const added = this.lineage.add(snapshot.shards);
@@ -81,6 +85,7 @@ export class StreamSession {
       this.skipClosedShardsWhenStartingAtLatest(added);
     }
     this.startReadableShards();
+    return new Set(snapshot.shards.map((shard) => shard.shardId));
   }
 
   async waitForReaders(): Promise<void> {
@@ -106,6 +111,8 @@ export class StreamSession {
   }
 
   private startPositionFor(shardId: string): StartPosition {
+    const restart = this.restartAt.get(shardId);
+    if (restart) return restart;
     const after = this.resumeAfter.get(shardId);
     if (after) return { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: after };
     const presentAtStart = this.lineage.wasInFirstDiscovery(shardId);
@@ -147,7 +154,8 @@ export class StreamSession {
     this.readers.delete(shardId);
     if (this.options.signal.aborted) return;
     this.options.onReaderFailure(shardId, error);
-    if (reader.position) this.resumeAfter.set(shardId, reader.position);
+    const resume = reader.resumePosition;
+    if (resume) this.restartAt.set(shardId, resume);
     this.lineage.markPending(shardId);
     this.options.onShardsChanged();
   }

@@ -27,7 +27,7 @@ import {
   type Shard,
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
-import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { ShardRecords } from '../../nodes/lib/stream-session';
 
 export const REGION = 'us-east-1';
@@ -117,7 +117,7 @@ interface ErrorInjection {
   readonly operation: Operation;
   readonly error: () => Error;
   readonly shardId?: string;
-  readonly streamArn?: string;
+  readonly when?: (input: never) => boolean;
   skip: number;
   times: number;
 }
@@ -148,7 +148,6 @@ export interface FakeStreamOptions {
 export class FakeStream {
   status: 'ENABLING' | 'ENABLED' | 'DISABLING' | 'DISABLED' = 'ENABLED';
   readonly shards: FakeShard[] = [];
-  private shardCounter = 0;
 
   constructor(
     private readonly aws: FakeAws,
@@ -160,8 +159,7 @@ export class FakeStream {
 
   /** Adds a shard (open) and, optionally, `records` records in it. Returns its id. */
   addShard(options: { shardId?: string; parentShardId?: string; records?: number } = {}): string {
-    this.shardCounter += 1;
-    const shardId = options.shardId ?? `shardId-${String(this.shardCounter).padStart(8, '0')}-${this.label.replace(/\D/g, '').slice(0, 8)}`;
+    const shardId = options.shardId ?? this.aws.nextShardId();
     if (this.shards.some((s) => s.shardId === shardId)) throw new Error(`fake: shard ${shardId} exists`);
     this.shards.push({
       shardId,
@@ -311,8 +309,8 @@ export interface FakeTable {
 export class FakeAws {
   readonly streamsClient: DynamoDBStreamsClient;
   readonly dynamodbClient: DynamoDBClient;
-  readonly streamsMock: AwsStub<object, object, object>;
-  readonly dynamodbMock: AwsStub<object, object, object>;
+  readonly streamsMock: AwsClientStub<DynamoDBStreamsClient>;
+  readonly dynamodbMock: AwsClientStub<DynamoDBClient>;
   readonly streams = new Map<string, FakeStream>();
   readonly tables = new Map<string, FakeTable>();
   readonly calls: CallRecord[] = [];
@@ -324,6 +322,7 @@ export class FakeAws {
   private iteratorGeneration = 0;
   private oldestValidGeneration = 0;
   private streamCounter = 0;
+  private shardCounter = 0;
   private readonly errorInjections: ErrorInjection[] = [];
   private readonly hangInjections: HangInjection[] = [];
   private readonly hanging = new Set<() => void>();
@@ -336,8 +335,8 @@ export class FakeAws {
     this.dynamodbClient = new DynamoDBClient({ region: REGION, credentials, maxAttempts: 1 });
     const streamsMock = mockClient(this.streamsClient);
     const dynamodbMock = mockClient(this.dynamodbClient);
-    this.streamsMock = streamsMock as unknown as AwsStub<object, object, object>;
-    this.dynamodbMock = dynamodbMock as unknown as AwsStub<object, object, object>;
+    this.streamsMock = streamsMock;
+    this.dynamodbMock = dynamodbMock;
     streamsMock
       .on(DescribeStreamCommand)
       .callsFake((input: DescribeStreamCommandInput) => this.handle('DescribeStream', input, this.signalOf(this.streamsMock), () => this.describeStream(input)));
@@ -362,6 +361,12 @@ export class FakeAws {
     const value = this.sequence.toString();
     this.sequence += 1n;
     return value;
+  }
+
+  /** Shard ids unique across every stream of the fake, shaped like the service's. */
+  nextShardId(): string {
+    this.shardCounter += 1;
+    return `shardId-${String(1_700_000_000_000 + this.shardCounter).padStart(20, '0')}-${(0x1000_0000 + this.shardCounter).toString(16)}`;
   }
 
   peekSequenceNumber(): string {
@@ -415,17 +420,18 @@ export class FakeAws {
 
   /**
    * The next `times` calls of `operation` (optionally only those addressing `shardId`) fail with
-   * `error`, after letting `skip` matching calls through.
+   * `error`, after letting `skip` matching calls through. `when` narrows the calls by their input.
    */
-  failNext(
+  failNext<I = never>(
     operation: Operation,
     error: AwsErrorName | (() => Error),
-    options: { times?: number; skip?: number; shardId?: string } = {},
+    options: { times?: number; skip?: number; shardId?: string; when?: (input: I) => boolean } = {},
   ): void {
     this.errorInjections.push({
       operation,
       error: typeof error === 'function' ? error : () => awsError(error, error === 'AccessDeniedException' ? accessDenied(ACTION_OF[operation]).message : undefined),
       shardId: options.shardId,
+      when: options.when as ((input: never) => boolean) | undefined,
       skip: options.skip ?? 0,
       times: options.times ?? 1,
     });
@@ -462,8 +468,8 @@ export class FakeAws {
   // ---------------------------------------------------------------- plumbing
 
   /** The abortSignal passed as `send(command, { abortSignal })`: the call being handled is the stub's last. */
-  private signalOf(mock: AwsStub<object, object, object>): AbortSignal | undefined {
-    const args = mock.send.args[mock.send.args.length - 1] as unknown[] | undefined;
+  private signalOf(mock: { send: { args: unknown[][] } }): AbortSignal | undefined {
+    const args = mock.send.args[mock.send.args.length - 1];
     const options = args?.[1] as { abortSignal?: AbortSignal } | undefined;
     return options?.abortSignal;
   }
@@ -491,7 +497,9 @@ export class FakeAws {
       });
       throw abortError();
     }
-    const injection = this.errorInjections.find((e) => e.operation === operation && (!e.shardId || e.shardId === shardId));
+    const injection = this.errorInjections.find(
+      (e) => e.operation === operation && (!e.shardId || e.shardId === shardId) && (!e.when || e.when(input as never)),
+    );
     if (injection) {
       if (injection.skip > 0) {
         injection.skip -= 1;
@@ -535,7 +543,7 @@ export class FakeAws {
         const at = shard.records.findIndex((r) => r.dynamodb?.SequenceNumber === wanted);
         if (at < 0) throw awsError('ValidationException', `SequenceNumber ${wanted} is not in shard ${shard.shardId}`);
         index = input.ShardIteratorType === 'AFTER_SEQUENCE_NUMBER' ? at + 1 : at;
-        if (at < shard.trimmed) throw awsError('TrimmedDataAccessException');
+        if (index < shard.trimmed) throw awsError('TrimmedDataAccessException');
         break;
       }
       default:

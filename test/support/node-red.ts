@@ -21,6 +21,7 @@ export const FAST_TIMING = {
   retryBaseMs: 50,
   retryMaxMs: 300,
   fatalRetryMaxMs: 500,
+  checkpointFlushIntervalMs: 50,
 };
 
 export interface FlowOptions {
@@ -98,4 +99,34 @@ export function useNodeRedWithDynamoDbLocal(): NodeTestContext {
     await helper.unload();
   });
   return context;
+}
+
+interface ContextModule {
+  init(settings: Record<string, unknown>): void;
+  load(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Configures Node-RED context stores (settings.js `contextStorage`) for a suite. The test helper
+ * re-initialises the context module on every `load()` without loading configured stores, so the
+ * module's `init` is wrapped to load them, as the real runtime does at start.
+ */
+export function useContextStorage(contextStorage: () => Record<string, unknown>): void {
+  const context = (helper as unknown as { _context: ContextModule })._context;
+  const settings = (helper as unknown as { settings(update?: Record<string, unknown>): Record<string, unknown> }).settings.bind(helper);
+  const originalInit = context.init;
+  before(function () {
+    const stores = contextStorage();
+    settings({ ...settings(), contextStorage: stores });
+    context.init = (settings) => {
+      originalInit(settings);
+      void context.load();
+    };
+  });
+  after(async function () {
+    context.init = originalInit;
+    await context.close();
+    settings({ ...settings(), contextStorage: undefined });
+  });
 }

@@ -1,0 +1,88 @@
+export interface PendingDelivery<T> {
+  readonly token: number;
+  /** Sequence number of the last record this delivery covers. */
+  readonly lastSequenceNumber: string;
+  acked: boolean;
+  sentAt: number;
+  /** What to send again when the ack does not come in time (kept only when re-sending is on). */
+  readonly resend?: T;
+}
+
+/**
+ * The deliveries of one shard that are not yet part of its checkpoint, in order. The checkpoint
+ * moves over the acknowledged prefix only; at most `capacity` deliveries are outstanding, after
+ * which `reserve()` waits (backpressure on the shard's reader).
+ */
+export class AckWindow<T> {
+  private readonly pending: PendingDelivery<T>[] = [];
+  private nextToken = 1;
+  private waiters: Array<() => void> = [];
+  private closed = false;
+
+  constructor(private readonly capacity: number) {}
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  /** Resolves once there is room for one more delivery; resolves at once when the window is closed. */
+  async reserve(): Promise<void> {
+    while (!this.closed && this.pending.length >= this.capacity) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  add(lastSequenceNumber: string, now: number, resend?: T): PendingDelivery<T> {
+    const delivery: PendingDelivery<T> = { token: this.nextToken++, lastSequenceNumber, acked: false, sentAt: now, resend };
+    this.pending.push(delivery);
+    return delivery;
+  }
+
+  /**
+   * Records that needs no acknowledgement (filtered or too old): they join the checkpoint as soon as
+   * everything before them is acknowledged. Returns the new checkpoint, if it moved.
+   */
+  addAcknowledged(lastSequenceNumber: string): string | undefined {
+    const tail = this.pending[this.pending.length - 1];
+    if (tail?.acked) {
+      this.pending[this.pending.length - 1] = { ...tail, lastSequenceNumber };
+      return this.advance();
+    }
+    if (this.pending.length === 0) return lastSequenceNumber;
+    this.pending.push({ token: this.nextToken++, lastSequenceNumber, acked: true, sentAt: 0 });
+    return this.advance();
+  }
+
+  /** Marks a delivery acknowledged; returns the new checkpoint when the acknowledged prefix grew. */
+  ack(token: number): string | undefined {
+    const delivery = this.pending.find((d) => d.token === token);
+    if (!delivery || delivery.acked) return undefined;
+    delivery.acked = true;
+    return this.advance();
+  }
+
+  /** Unacknowledged deliveries sent before `olderThan`. */
+  overdue(olderThan: number): PendingDelivery<T>[] {
+    return this.pending.filter((d) => !d.acked && d.sentAt < olderThan);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.release();
+  }
+
+  private advance(): string | undefined {
+    let checkpoint: string | undefined;
+    while (this.pending.length > 0 && this.pending[0].acked) {
+      checkpoint = (this.pending.shift() as PendingDelivery<T>).lastSequenceNumber;
+    }
+    if (checkpoint !== undefined) this.release();
+    return checkpoint;
+  }
+
+  private release(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createTable } from '../support/dynamodb';
+import { helper, ourNodes, sourceCredentials, sourceFlow, useContextStorage, useNodeRedWithDynamoDbLocal, type FlowNode } from '../support/node-red';
+import { MessageCollector, delay, eventually, type Msg } from '../support/collect';
+import { NodeCalls } from '../support/node-events';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const completeNode = require('@node-red/nodes/core/common/24-complete.js');
+const changeNode = require('@node-red/nodes/core/function/15-change.js');
+
+const CHECKPOINT_KEY = 'dynamodbStreamCheckpoints';
+
+function storedCheckpoint(store = 'default'): Record<string, Record<string, string>> | undefined {
+  const value = helper.getNode('s1').context().get(CHECKPOINT_KEY, store) as { streams: Record<string, Record<string, string>> } | undefined;
+  return value?.streams;
+}
+
+function onlyShardCheckpoint(): string | undefined {
+  const streams = storedCheckpoint();
+  if (!streams) return undefined;
+  const shards = Object.values(streams)[0] ?? {};
+  return Object.values(shards)[0];
+}
+
+const keyOf = (msg: Msg): string => msg.payload.Dynamodb.Keys.pk.S;
+const seqOf = (msg: Msg): string => msg.payload.Dynamodb.SequenceNumber;
+
+describe('source node: checkpoints and acknowledged delivery (DynamoDB Local)', function () {
+  const ctx = useNodeRedWithDynamoDbLocal();
+  let contextDir: string;
+  useContextStorage(() => {
+    contextDir = mkdtempSync(path.join(os.tmpdir(), 'ddbstream-context-'));
+    return { default: { module: 'memory' }, file: { module: 'localfilesystem', config: { dir: contextDir, flushInterval: 1 } } };
+  });
+  after(() => rmSync(contextDir, { recursive: true, force: true }));
+
+  it('resumes after redeploys from its checkpoint in a file-backed context store: every record once, none lost, none repeated', async function () {
+    this.timeout(60_000);
+    const table = await createTable(ctx.client, { prefix: 'resume' });
+    const flow = sourceFlow({ arn: table.arn, endpoint: ctx.endpoint, source: { startingPosition: 'LATEST', checkpointStore: 'file' } });
+    await helper.load(ourNodes, flow, sourceCredentials);
+    const calls = new NodeCalls(helper.getNode('s1'));
+    await eventually(() => calls.hasStatus((s) => s.fill === 'green'), 10_000, 'reading');
+    await delay(300);
+    const received: string[] = [];
+    let collector = new MessageCollector(helper.getNode('h1'));
+    const written: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 10; i++) {
+        const key = `r${round}-${i}`;
+        await table.put({ pk: { S: key } });
+        written.push(key);
+      }
+      received.push(...collector.messages.map(keyOf));
+      await helper.setFlows(flow, 'full', sourceCredentials);
+      collector = new MessageCollector(helper.getNode('h1'));
+    }
+    await eventually(() => received.length + collector.messages.length >= written.length, 15_000, 'all records');
+    await delay(500);
+    received.push(...collector.messages.map(keyOf));
+    assert.deepEqual(received, written);
+  });
+
+  it('keeps at most maxInFlight messages unacknowledged per shard, and moves the checkpoint over the acknowledged prefix only', async function () {
+    const table = await createTable(ctx.client, { prefix: 'window' });
+    const flow = sourceFlow({
+      arn: table.arn,
+      endpoint: ctx.endpoint,
+      source: { ackMode: 'manual', maxInFlight: 3, checkpointStore: 'default', startingPosition: 'TRIM_HORIZON' },
+    });
+    await helper.load(ourNodes, flow, sourceCredentials);
+    const collector = new MessageCollector(helper.getNode('h1'));
+    for (let i = 0; i < 8; i++) await table.put({ pk: { S: `item-${i}` } });
+    const first = await collector.waitFor(3);
+    await delay(600);
+    assert.equal(collector.messages.length, 3, 'reading paused at maxInFlight');
+    assert.equal(onlyShardCheckpoint(), undefined, 'nothing acknowledged, nothing checkpointed');
+
+    const source = helper.getNode('s1');
+    source.receive(first[1]);
+    source.receive(first[2]);
+    await delay(400);
+    assert.equal(collector.messages.length, 3, 'acknowledging later messages frees no room while the first is open');
+    assert.equal(onlyShardCheckpoint(), undefined, 'the checkpoint waits for the first message');
+
+    source.receive(first[0]);
+    await collector.waitFor(6);
+    await eventually(() => onlyShardCheckpoint() === seqOf(first[2]), 3_000, 'checkpoint at the third record');
+    assert.deepEqual(collector.messages.slice(0, 6).map(keyOf), ['item-0', 'item-1', 'item-2', 'item-3', 'item-4', 'item-5']);
+  });
+
+  it('acknowledges through ordinary nodes: change node, then a complete node wired back to the input', async function () {
+    const table = await createTable(ctx.client, { prefix: 'complete' });
+    const base = sourceFlow({
+      arn: table.arn,
+      endpoint: ctx.endpoint,
+      source: { ackMode: 'manual', maxInFlight: 2, checkpointStore: 'default', startingPosition: 'TRIM_HORIZON' },
+    });
+    const flow: FlowNode[] = base.map((n) => (n.id === 's1' ? { ...n, wires: [['ch1']] } : n));
+    flow.push(
+      {
+        id: 'ch1',
+        z: 'f1',
+        type: 'change',
+        rules: [{ t: 'set', p: 'payload.processed', pt: 'msg', to: 'true', tot: 'bool' }],
+        wires: [['h1']],
+      },
+      { id: 'done1', z: 'f1', type: 'complete', scope: ['ch1'], uncaught: false, wires: [['s1']] },
+    );
+    await helper.load([...ourNodes, changeNode, completeNode], flow, sourceCredentials);
+    const collector = new MessageCollector(helper.getNode('h1'));
+    for (let i = 0; i < 10; i++) await table.put({ pk: { S: `c-${i}` } });
+    const messages = await collector.waitFor(10);
+    assert.deepEqual(messages.map(keyOf), Array.from({ length: 10 }, (_, i) => `c-${i}`));
+    assert.ok(messages.every((m) => m.payload.processed === true));
+    await eventually(() => onlyShardCheckpoint() === seqOf(messages[9]), 3_000, 'checkpoint at the last record');
+  });
+
+  it('sends a message again when it is not acknowledged within ackTimeout', async function () {
+    const table = await createTable(ctx.client, { prefix: 'acktimeout' });
+    const flow = sourceFlow({
+      arn: table.arn,
+      endpoint: ctx.endpoint,
+      source: { ackMode: 'manual', ackTimeout: 1, maxInFlight: 10, startingPosition: 'TRIM_HORIZON' },
+    });
+    await helper.load(ourNodes, flow, sourceCredentials);
+    const collector = new MessageCollector(helper.getNode('h1'));
+    await table.put({ pk: { S: 'never-acked' } });
+    const [original, again] = await collector.waitFor(2, 5_000);
+    assert.equal(again.cloudevent.id, original.cloudevent.id);
+    assert.deepEqual(again._dynamodbStreamAck, original._dynamodbStreamAck);
+    helper.getNode('s1').receive(again);
+    await delay(1_500);
+    assert.equal(collector.messages.length, 2, 'acknowledged: not sent a third time');
+  });
+});

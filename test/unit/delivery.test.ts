@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict';
+import type { _Record } from '@aws-sdk/client-dynamodb-streams';
+import { AckWindow } from '../../nodes/lib/delivery/ack-window';
+import { CheckpointStore, type KeyValueStore } from '../../nodes/lib/delivery/checkpoint-store';
+import { ACK_PROPERTY, RecordDelivery, type AckToken, type RecordDeliveryOptions } from '../../nodes/lib/delivery/record-delivery';
+import { MessageBuilder, type OutgoingMessage } from '../../nodes/lib/message-builder';
+import { EVENT_NAMES, type EventName } from '../../nodes/lib/source-options';
+import type { ShardRecords } from '../../nodes/lib/stream-session';
+
+class MemoryKeyValue implements KeyValueStore {
+  readonly values = new Map<string, unknown>();
+  writes = 0;
+  async get(key: string): Promise<unknown> {
+    return structuredClone(this.values.get(key));
+  }
+  async set(key: string, value: unknown): Promise<void> {
+    this.writes += 1;
+    this.values.set(key, structuredClone(value));
+  }
+}
+
+const STREAM = 'arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2024-01-01T00:00:00.000';
+
+function record(seq: number, eventName: EventName = 'INSERT', createdAt = new Date()): _Record {
+  return {
+    eventID: `id-${seq}`,
+    eventName,
+    eventSource: 'aws:dynamodb',
+    eventVersion: '1.1',
+    awsRegion: 'us-east-1',
+    dynamodb: { Keys: { pk: { S: `k${seq}` } }, SequenceNumber: String(seq).padStart(21, '0'), SizeBytes: 10, StreamViewType: 'KEYS_ONLY', ApproximateCreationDateTime: createdAt },
+  };
+}
+
+function page(records: _Record[], shardId = 'shard-1'): ShardRecords {
+  return { streamArn: STREAM, shardId, keyAttributeNames: ['pk'], records };
+}
+
+function seq(n: number): string {
+  return String(n).padStart(21, '0');
+}
+
+function delivery(overrides: Partial<RecordDeliveryOptions> = {}) {
+  const sent: OutgoingMessage[] = [];
+  const checkpoints = new CheckpointStore(new MemoryKeyValue(), 60_000);
+  const skipped: number[] = [];
+  const subject = new RecordDelivery({
+    nodeId: 'n1',
+    builder: new MessageBuilder({ tableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/orders', tableName: 'orders', dataFormat: 'aws', eventNames: new Set(EVENT_NAMES) }),
+    output: 'record',
+    ackMode: 'manual',
+    maxInFlight: 2,
+    ackTimeoutMs: 0,
+    maxRecordAgeMs: 0,
+    checkpoints,
+    send: (messages) => sent.push(...messages),
+    onSkippedOldRecords: (count) => skipped.push(count),
+    ...overrides,
+  });
+  return { subject, sent, checkpoints, skipped };
+}
+
+const tokenOf = (msg: OutgoingMessage): AckToken => msg[ACK_PROPERTY] as AckToken;
+
+describe('delivery: the acknowledgement window of a shard', function () {
+  it('moves the checkpoint only over the acknowledged prefix', function () {
+    const window = new AckWindow<never>(10);
+    const a = window.add('1', 0);
+    const b = window.add('2', 0);
+    const c = window.add('3', 0);
+    assert.equal(window.ack(b.token), undefined);
+    assert.equal(window.ack(c.token), undefined);
+    assert.equal(window.ack(a.token), '3');
+    assert.equal(window.size, 0);
+  });
+
+  it('makes reserve() wait while the window is full and wakes it on an acknowledgement', async function () {
+    const window = new AckWindow<never>(1);
+    const first = window.add('1', 0);
+    let reserved = false;
+    const waiting = window.reserve().then(() => (reserved = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(reserved, false);
+    window.ack(first.token);
+    await waiting;
+    assert.equal(reserved, true);
+  });
+
+  it('releases waiting readers when closed', async function () {
+    const window = new AckWindow<never>(1);
+    window.add('1', 0);
+    const waiting = window.reserve();
+    window.close();
+    await waiting;
+  });
+
+  it('folds records that need no acknowledgement into the checkpoint once everything before them is acknowledged', function () {
+    const window = new AckWindow<never>(10);
+    assert.equal(window.addAcknowledged('1'), '1', 'nothing outstanding: checkpoint at once');
+    const b = window.add('2', 0);
+    assert.equal(window.addAcknowledged('3'), undefined);
+    assert.equal(window.addAcknowledged('4'), undefined);
+    assert.equal(window.size, 2, 'consecutive acknowledged records share one entry');
+    assert.equal(window.ack(b.token), '4');
+  });
+
+  it('ignores an unknown or repeated acknowledgement', function () {
+    const window = new AckWindow<never>(10);
+    const a = window.add('1', 0);
+    assert.equal(window.ack(a.token), '1');
+    assert.equal(window.ack(a.token), undefined);
+    assert.equal(window.ack(999), undefined);
+  });
+});
+
+describe('delivery: the checkpoint store', function () {
+  it('batches writes: many records, one write per flush', async function () {
+    const kv = new MemoryKeyValue();
+    const store = new CheckpointStore(kv, 60_000);
+    await store.load();
+    for (let i = 1; i <= 500; i++) store.record(STREAM, 'shard-1', seq(i));
+    assert.equal(kv.writes, 0);
+    await store.close();
+    assert.equal(kv.writes, 1);
+    const reloaded = new CheckpointStore(kv, 60_000);
+    await reloaded.load();
+    assert.equal(reloaded.positions(STREAM).get('shard-1'), seq(500));
+  });
+
+  it('writes by itself after the flush interval', async function () {
+    const kv = new MemoryKeyValue();
+    const store = new CheckpointStore(kv, 10);
+    await store.load();
+    store.record(STREAM, 'shard-1', seq(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(kv.writes, 1);
+    await store.close();
+  });
+
+  it('drops checkpoints of shards the stream no longer lists, and of forgotten streams', async function () {
+    const store = new CheckpointStore(new MemoryKeyValue(), 60_000);
+    await store.load();
+    store.record(STREAM, 'old', seq(1));
+    store.record(STREAM, 'live', seq(2));
+    store.retainShards(STREAM, new Set(['live']));
+    assert.deepEqual([...store.positions(STREAM).keys()], ['live']);
+    store.forgetStream(STREAM);
+    assert.deepEqual(store.streamArns(), []);
+    await store.close();
+  });
+
+  it('ignores a stored value of an unknown shape instead of failing', async function () {
+    const kv = new MemoryKeyValue();
+    kv.values.set('dynamodbStreamCheckpoints', 'garbage');
+    const store = new CheckpointStore(kv, 60_000);
+    await store.load();
+    assert.deepEqual(store.streamArns(), []);
+  });
+
+  it('reports a failed write and tries again at the next flush', async function () {
+    const errors: unknown[] = [];
+    let fail = true;
+    const kv: KeyValueStore = {
+      get: async () => undefined,
+      set: async () => {
+        if (fail) throw new Error('disk full');
+      },
+    };
+    const store = new CheckpointStore(kv, 60_000, (error) => errors.push(error));
+    await store.load();
+    store.record(STREAM, 'shard-1', seq(1));
+    await store.flush();
+    assert.equal(errors.length, 1);
+    fail = false;
+    await store.flush();
+    assert.equal(errors.length, 1, 'the retried write succeeded');
+  });
+});
+
+describe('delivery: sending pages and moving checkpoints', function () {
+  it('checkpoints the last record of each page at emit time in auto mode', async function () {
+    const { subject, sent, checkpoints } = delivery({ ackMode: 'auto' });
+    await checkpoints.load();
+    await subject.deliver(page([record(1), record(2), record(3)]));
+    assert.equal(sent.length, 3);
+    assert.equal(sent[0][ACK_PROPERTY], undefined, 'no ack token in auto mode');
+    assert.equal(checkpoints.positions(STREAM).get('shard-1'), seq(3));
+  });
+
+  it('checkpoints filtered-out records too, so a restart does not read them again', async function () {
+    const { subject, sent, checkpoints } = delivery({
+      ackMode: 'manual',
+      builder: new MessageBuilder({ tableArn: 't', tableName: 'orders', dataFormat: 'aws', eventNames: new Set<EventName>(['INSERT']) }),
+    });
+    await checkpoints.load();
+    await subject.deliver(page([record(1, 'MODIFY'), record(2, 'MODIFY')]));
+    assert.equal(sent.length, 0);
+    assert.equal(checkpoints.positions(STREAM).get('shard-1'), seq(2));
+  });
+
+  it('waits for room before sending more than maxInFlight messages of one shard', async function () {
+    const { subject, sent, checkpoints } = delivery({ maxInFlight: 2 });
+    await checkpoints.load();
+    const delivering = subject.deliver(page([record(1), record(2), record(3), record(4)]));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(sent.length, 2);
+    assert.equal(subject.acknowledge(tokenOf(sent[0])), 'acknowledged');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(sent.length, 3);
+    assert.equal(checkpoints.positions(STREAM).get('shard-1'), seq(1));
+    subject.acknowledge(tokenOf(sent[1]));
+    subject.acknowledge(tokenOf(sent[2]));
+    await delivering;
+    assert.equal(sent.length, 4);
+  });
+
+  it('keeps shards independent: a full window on one shard does not stop another', async function () {
+    const { subject, sent, checkpoints } = delivery({ maxInFlight: 1 });
+    await checkpoints.load();
+    void subject.deliver(page([record(1), record(2)], 'shard-a'));
+    await subject.deliver(page([record(3)], 'shard-b'));
+    assert.deepEqual(sent.map((m) => (m.payload as { eventID: string }).eventID), ['id-1', 'id-3']);
+    subject.close();
+  });
+
+  it('answers not-ours for a message another node sent, and unknown for one without a token', function () {
+    const { subject } = delivery();
+    assert.equal(subject.acknowledge({ node: 'other', stream: STREAM, shard: 'shard-1', token: 1 }), 'not-ours');
+    assert.equal(subject.acknowledge(undefined), 'unknown');
+  });
+
+  it('sends an unacknowledged message again after ackTimeout, with the same token and content', async function () {
+    let now = 1_000;
+    const { subject, sent, checkpoints } = delivery({ ackTimeoutMs: 500, now: () => now });
+    await checkpoints.load();
+    await subject.deliver(page([record(1)]));
+    assert.equal(subject.resendOverdue(), 0);
+    now += 600;
+    assert.equal(subject.resendOverdue(), 1);
+    assert.equal(sent.length, 2);
+    assert.deepEqual(sent[1], sent[0]);
+    assert.notEqual(sent[1], sent[0], 'a copy, so that what the flow did to the first cannot change the second');
+    subject.acknowledge(tokenOf(sent[1]));
+    now += 600;
+    assert.equal(subject.resendOverdue(), 0);
+  });
+
+  it('skips records older than maxRecordAge with a warning, and checkpoints past them', async function () {
+    const now = Date.parse('2026-01-01T12:00:00Z');
+    const { subject, sent, checkpoints, skipped } = delivery({ ackMode: 'auto', maxRecordAgeMs: 60_000, now: () => now });
+    await checkpoints.load();
+    await subject.deliver(page([record(1, 'INSERT', new Date(now - 120_000)), record(2, 'INSERT', new Date(now - 1_000))]));
+    assert.deepEqual(sent.map((m) => (m.payload as { eventID: string }).eventID), ['id-2']);
+    assert.deepEqual(skipped, [1]);
+    assert.equal(checkpoints.positions(STREAM).get('shard-1'), seq(2));
+  });
+
+  it('sends one message per page with output batch, acknowledged as a whole', async function () {
+    const { subject, sent, checkpoints } = delivery({ output: 'batch' });
+    await checkpoints.load();
+    await subject.deliver(page([record(1), record(2), record(3)]));
+    assert.equal(sent.length, 1);
+    assert.equal((sent[0].payload as unknown[]).length, 3);
+    subject.acknowledge(tokenOf(sent[0]));
+    assert.equal(checkpoints.positions(STREAM).get('shard-1'), seq(3));
+  });
+});

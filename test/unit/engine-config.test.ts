@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { InvalidArnError, parseDynamoDbArn, tableArnOfStream } from '../../nodes/lib/arn';
+import { ConfigurationError, resolveConnectionSettings, type ConnectionInput } from '../../nodes/lib/connection-settings';
+import { resolveSourceOptions } from '../../nodes/lib/source-options';
+
+const TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders';
+const STREAM_ARN = `${TABLE_ARN}/stream/2024-01-01T00:00:00.000`;
+
+describe('engine: parseDynamoDbArn', () => {
+  it('parses a table ARN into partition, region, account and table name', () => {
+    assert.deepEqual(parseDynamoDbArn(TABLE_ARN), {
+      partition: 'aws',
+      region: 'eu-west-1',
+      accountId: '123456789012',
+      tableName: 'orders',
+      tableArn: TABLE_ARN,
+    });
+  });
+
+  it('parses a stream ARN whose label holds colons, and knows its table', () => {
+    const arn = parseDynamoDbArn(STREAM_ARN);
+    assert.equal(arn.streamArn, STREAM_ARN);
+    assert.equal(arn.streamLabel, '2024-01-01T00:00:00.000');
+    assert.equal(arn.tableName, 'orders');
+    assert.equal(arn.tableArn, TABLE_ARN);
+    assert.equal(tableArnOfStream(STREAM_ARN), TABLE_ARN);
+  });
+
+  it('accepts the aws-cn and aws-us-gov partitions', () => {
+    assert.equal(parseDynamoDbArn('arn:aws-cn:dynamodb:cn-north-1:123456789012:table/t_1').partition, 'aws-cn');
+    const gov = parseDynamoDbArn('arn:aws-us-gov:dynamodb:us-gov-west-1:123456789012:table/my.table-1/stream/2024-05-06T07:08:09.123');
+    assert.equal(gov.partition, 'aws-us-gov');
+    assert.equal(gov.region, 'us-gov-west-1');
+    assert.equal(gov.tableName, 'my.table-1');
+  });
+
+  it("accepts DynamoDB Local's ARNs (region ddblocal, account 000000000000)", () => {
+    const arn = parseDynamoDbArn('arn:aws:dynamodb:ddblocal:000000000000:table/Orders/stream/2024-01-01T00:00:00.000');
+    assert.equal(arn.region, 'ddblocal');
+    assert.equal(arn.accountId, '000000000000');
+    assert.equal(arn.tableArn, 'arn:aws:dynamodb:ddblocal:000000000000:table/Orders');
+  });
+
+  it('trims surrounding whitespace', () => {
+    assert.equal(parseDynamoDbArn(`  ${TABLE_ARN}\n`).tableArn, TABLE_ARN);
+  });
+
+  it('rejects another service with a message naming it', () => {
+    assert.throws(() => parseDynamoDbArn('arn:aws:s3:eu-west-1:123456789012:table/orders'), (error: unknown) => {
+      assert.ok(error instanceof InvalidArnError);
+      assert.match(error.message, /service is "s3", not "dynamodb"/);
+      return true;
+    });
+  });
+
+  it('rejects an unknown partition', () => {
+    assert.throws(() => parseDynamoDbArn('arn:aws-xx:dynamodb:eu-west-1:123456789012:table/orders'), /unknown partition "aws-xx"/);
+  });
+
+  it('rejects an account that is not 12 digits', () => {
+    assert.throws(() => parseDynamoDbArn('arn:aws:dynamodb:eu-west-1:12345:table/orders'), /account must be 12 digits/);
+  });
+
+  it('rejects a missing region', () => {
+    assert.throws(() => parseDynamoDbArn('arn:aws:dynamodb::123456789012:table/orders'), /region is missing/);
+  });
+
+  it('rejects table names shorter than 3 characters or with other characters', () => {
+    assert.throws(() => parseDynamoDbArn('arn:aws:dynamodb:eu-west-1:123456789012:table/ab'), /3 to 255 characters/);
+    assert.throws(() => parseDynamoDbArn('arn:aws:dynamodb:eu-west-1:123456789012:table/a b c'), /3 to 255 characters/);
+  });
+
+  it('rejects an index ARN, a bare stream suffix and a non-ARN with the expected shape', () => {
+    for (const bad of [
+      'arn:aws:dynamodb:eu-west-1:123456789012:table/orders/index/gsi1',
+      'arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/',
+      'arn:aws:dynamodb:eu-west-1:123456789012:backup/orders',
+      'orders',
+    ]) {
+      assert.throws(() => parseDynamoDbArn(bad), /expected arn:<aws\|aws-cn\|aws-us-gov>:dynamodb/, bad);
+    }
+  });
+});
+
+describe('engine: resolveConnectionSettings', () => {
+  const keys = { accessKeyId: 'AKID', secretAccessKey: 'secret' };
+  const base: ConnectionInput = { arn: TABLE_ARN, credentials: keys };
+
+  it('defaults to auth mode "keys" and to the region of the ARN', () => {
+    const settings = resolveConnectionSettings(base);
+    assert.equal(settings.authMode, 'keys');
+    assert.equal(settings.region, 'eu-west-1');
+    assert.equal(settings.arn.tableName, 'orders');
+    assert.equal(settings.endpoint, undefined);
+    assert.deepEqual(settings.credentials, { ...keys, sessionToken: undefined });
+  });
+
+  it('lets an explicit region win over the ARN region', () => {
+    assert.equal(resolveConnectionSettings({ ...base, region: ' us-east-2 ' }).region, 'us-east-2');
+  });
+
+  it('requires an ARN', () => {
+    assert.throws(() => resolveConnectionSettings({ ...base, arn: '  ' }), (e: unknown) => e instanceof ConfigurationError && /No table or stream ARN/.test(e.message));
+  });
+
+  it('requires both keys in auth mode "keys"', () => {
+    assert.throws(() => resolveConnectionSettings({ ...base, credentials: { accessKeyId: 'AKID' } }), /needs an access key ID and a secret access key/);
+    assert.throws(() => resolveConnectionSettings({ ...base, credentials: { secretAccessKey: 's' } }), /needs an access key ID and a secret access key/);
+    assert.throws(() => resolveConnectionSettings({ ...base, credentials: { accessKeyId: ' ', secretAccessKey: ' ' } }), ConfigurationError);
+  });
+
+  it('needs no keys for the default credential chain', () => {
+    const settings = resolveConnectionSettings({ arn: TABLE_ARN, authMode: 'chain', profile: 'dev' });
+    assert.equal(settings.authMode, 'chain');
+    assert.equal(settings.profile, 'dev');
+  });
+
+  it('requires a valid role ARN for assumeRole, and both keys or none', () => {
+    assert.throws(() => resolveConnectionSettings({ arn: TABLE_ARN, authMode: 'assumeRole' }), /needs a role ARN/);
+    assert.throws(
+      () => resolveConnectionSettings({ arn: TABLE_ARN, authMode: 'assumeRole', roleArn: 'arn:aws:iam::123456789012:user/bob' }),
+      /is not an IAM role ARN/,
+    );
+    assert.throws(
+      () =>
+        resolveConnectionSettings({
+          arn: TABLE_ARN,
+          authMode: 'assumeRole',
+          roleArn: 'arn:aws:iam::123456789012:role/reader',
+          credentials: { accessKeyId: 'AKID' },
+        }),
+      /Give both the access key ID and the secret access key/,
+    );
+    const settings = resolveConnectionSettings({
+      arn: TABLE_ARN,
+      authMode: 'assumeRole',
+      roleArn: 'arn:aws:iam::123456789012:role/reader',
+      externalId: 'ext',
+    });
+    assert.equal(settings.roleArn, 'arn:aws:iam::123456789012:role/reader');
+    assert.equal(settings.externalId, 'ext');
+  });
+
+  it('rejects an unknown auth mode', () => {
+    assert.throws(() => resolveConnectionSettings({ ...base, authMode: 'magic' }), /Unknown auth mode "magic"/);
+  });
+
+  it('accepts an http(s) endpoint and rejects anything else', () => {
+    assert.equal(resolveConnectionSettings({ ...base, endpoint: 'http://127.0.0.1:8000' }).endpoint, 'http://127.0.0.1:8000');
+    assert.equal(resolveConnectionSettings({ ...base, endpoint: 'https://dynamodb.eu-west-1.amazonaws.com' }).endpoint, 'https://dynamodb.eu-west-1.amazonaws.com');
+    assert.throws(() => resolveConnectionSettings({ ...base, endpoint: 'localhost:8000' }), /must start with http:\/\/ or https:\/\//);
+    assert.throws(() => resolveConnectionSettings({ ...base, endpoint: 'ftp://example.com' }), /must start with http:\/\/ or https:\/\//);
+    assert.throws(() => resolveConnectionSettings({ ...base, endpoint: 'not a url' }), /is not a URL/);
+  });
+
+  it('passes an invalid ARN on as an InvalidArnError', () => {
+    assert.throws(() => resolveConnectionSettings({ ...base, arn: 'arn:aws:sqs:eu-west-1:123456789012:table/orders' }), InvalidArnError);
+  });
+});
+
+describe('engine: resolveSourceOptions', () => {
+  it('fills the documented defaults', () => {
+    const options = resolveSourceOptions({});
+    assert.equal(options.startingPosition, 'LATEST');
+    assert.equal(options.batchSize, 100);
+    assert.equal(options.output, 'record');
+    assert.equal(options.dataFormat, 'triggermesh');
+    assert.deepEqual([...options.eventNames], ['INSERT', 'MODIFY', 'REMOVE']);
+    assert.equal(options.checkpointStore, 'none');
+    assert.equal(options.ackMode, 'auto');
+    assert.equal(options.maxInFlight, 100);
+  });
+
+  it('treats empty strings as defaults (as the editor saves them)', () => {
+    const options = resolveSourceOptions({ startingPosition: '', batchSize: '', eventNames: '' });
+    assert.equal(options.startingPosition, 'LATEST');
+    assert.equal(options.batchSize, 100);
+    assert.equal(options.eventNames.size, 3);
+  });
+
+  it('accepts batch sizes from 1 to 1000, as numbers or strings', () => {
+    assert.equal(resolveSourceOptions({ batchSize: 1 }).batchSize, 1);
+    assert.equal(resolveSourceOptions({ batchSize: '1000' }).batchSize, 1000);
+    assert.equal(resolveSourceOptions({ batchSize: ' 25 ' }).batchSize, 25);
+  });
+
+  it('rejects batch sizes outside 1..1000 or not whole', () => {
+    for (const bad of [0, 1001, '1.5', 'abc', -3]) {
+      assert.throws(() => resolveSourceOptions({ batchSize: bad }), /batchSize must be a whole number from 1 to 1000/, String(bad));
+    }
+  });
+
+  it('parses eventNames from a comma list (any case, spaces) or an array', () => {
+    assert.deepEqual([...resolveSourceOptions({ eventNames: 'insert, Remove' }).eventNames], ['INSERT', 'REMOVE']);
+    assert.deepEqual([...resolveSourceOptions({ eventNames: ['MODIFY'] }).eventNames], ['MODIFY']);
+  });
+
+  it('rejects unknown event names and an empty selection', () => {
+    assert.throws(() => resolveSourceOptions({ eventNames: 'INSERT,UPSERT' }), /eventNames may hold INSERT, MODIFY, REMOVE only \(got "UPSERT"\)/);
+    assert.throws(() => resolveSourceOptions({ eventNames: ' , ' }), /Select at least one/);
+    assert.throws(() => resolveSourceOptions({ eventNames: [] }), /Select at least one/);
+  });
+
+  it('rejects an unknown starting position, output or data format', () => {
+    assert.throws(() => resolveSourceOptions({ startingPosition: 'AT_TIMESTAMP' }), /startingPosition must be one of LATEST, TRIM_HORIZON/);
+    assert.throws(() => resolveSourceOptions({ output: 'stream' }), /output must be one of record, batch/);
+    assert.throws(() => resolveSourceOptions({ dataFormat: 'xml' }), /dataFormat must be one of/);
+  });
+});
