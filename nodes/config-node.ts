@@ -1,16 +1,9 @@
 import type { Node, NodeDef } from 'node-red';
 import type { AwsClients } from './lib/clients';
-import type { AwsCredentialsInput, ConnectionSettings } from './lib/connection-settings';
+import type { AwsCredentialsInput, ConnectionInput, ConnectionSettings } from './lib/connection-settings';
 
-export interface ConfigNodeProperties extends NodeDef {
-  arn: string;
-  region?: string;
-  endpoint?: string;
-  authMode?: string;
-  roleArn?: string;
-  externalId?: string;
-  profile?: string;
-}
+/** The config node's properties as saved in a flow (credentials are kept apart by Node-RED). */
+export interface ConfigNodeProperties extends NodeDef, Omit<ConnectionInput, 'credentials'> {}
 
 export interface DynamoDbStreamConfigNode extends Node<AwsCredentialsInput> {
   /** Validated settings, or undefined when `configError` says what is wrong. */

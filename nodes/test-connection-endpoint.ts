@@ -1,21 +1,14 @@
 import type { NodeAPI } from 'node-red';
 import { checkConnection } from './lib/connection-check';
-import type { AwsCredentialsInput } from './lib/connection-settings';
+import type { AwsCredentialsInput, ConnectionInput } from './lib/connection-settings';
 import { CONNECTION_PROPERTIES, expandEnvInProperties } from './lib/env-references';
 
 const UNCHANGED_PASSWORD = '__PWRD__';
 const SECRET_FIELDS = ['secretAccessKey', 'sessionToken'] as const;
 
-interface TestConnectionBody {
+/** What the config dialog sends: its current, possibly unsaved, values and the node's id. */
+interface TestConnectionBody extends Partial<ConnectionInput> {
   id?: string;
-  arn?: string;
-  region?: string;
-  endpoint?: string;
-  authMode?: string;
-  roleArn?: string;
-  externalId?: string;
-  profile?: string;
-  credentials?: AwsCredentialsInput;
 }
 
 /** Credentials typed in the dialog, with unchanged password fields taken from the saved node. */
