@@ -1,32 +1,10 @@
 import assert from 'node:assert/strict';
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
-import { CLOUDEVENT_TYPE, formatSubject, type RecordContext, toAttributes } from '../../nodes/lib/cloudevent';
-
-const TABLE_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/orders';
-
-const context: RecordContext = {
-  tableArn: TABLE_ARN,
-  streamArn: `${TABLE_ARN}/stream/2024-01-01T00:00:00.000`,
-  tableName: 'orders',
-  keyAttributeNames: ['pk', 'sk'],
-};
+import { CLOUDEVENT_TYPE, formatSubject, toAttributes } from '../../nodes/lib/cloudevent';
+import { ORDERS_CONTEXT as context, ORDERS_TABLE_ARN as TABLE_ARN, orderRecord } from '../support/cloudevent-fixtures';
 
 function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' = 'INSERT'): _Record {
-  return {
-    eventID: 'c81e728d9d4c2f636f067f89cc14862c',
-    eventName,
-    eventVersion: '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: 'us-east-1',
-    dynamodb: {
-      ApproximateCreationDateTime: new Date('2023-03-30T12:00:00Z'),
-      Keys: { sk: { N: '2' }, pk: { S: 'k1' } },
-      NewImage: { pk: { S: 'k1' }, sk: { N: '2' } },
-      SequenceNumber: '100000000000000000001',
-      SizeBytes: 42,
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  };
+  return orderRecord(eventName, { NewImage: { pk: { S: 'k1' }, sk: { N: '2' } } }, 'c81e728d9d4c2f636f067f89cc14862c');
 }
 
 describe('cloudevent: attributes', () => {

@@ -1,33 +1,8 @@
 import assert from 'node:assert/strict';
-import type { _Record, AttributeValue, StreamRecord } from '@aws-sdk/client-dynamodb-streams';
-import { type DocumentRecord, type RecordContext, toData } from '../../nodes/lib/cloudevent';
+import type { _Record, AttributeValue } from '@aws-sdk/client-dynamodb-streams';
+import { type DocumentRecord, toData } from '../../nodes/lib/cloudevent';
+import { ORDERS_CONTEXT as context, orderRecord as record } from '../support/cloudevent-fixtures';
 
-const context: RecordContext = {
-  tableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/orders',
-  streamArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2024-01-01T00:00:00.000',
-  tableName: 'orders',
-  keyAttributeNames: ['pk', 'sk'],
-};
-
-type Images = Pick<StreamRecord, 'NewImage' | 'OldImage'>;
-
-function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', images: Images): _Record {
-  return {
-    eventID: `id-${eventName}`,
-    eventName,
-    eventVersion: '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: 'us-east-1',
-    dynamodb: {
-      ApproximateCreationDateTime: new Date('2023-03-30T12:00:00Z'),
-      Keys: { sk: { N: '2' }, pk: { S: 'k1' } },
-      ...images,
-      SequenceNumber: '100000000000000000001',
-      SizeBytes: 42,
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  };
-}
 
 function documentOf(input: _Record): DocumentRecord {
   return toData(input, context, 'document') as DocumentRecord;

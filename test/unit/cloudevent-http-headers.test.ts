@@ -5,20 +5,12 @@ import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { type CloudEventV1, HTTP } from 'cloudevents';
 import {
   type CloudEventAttributes,
-  type RecordContext,
   toAttributes,
   toBinaryHeaders,
   toData,
 } from '../../nodes/lib/cloudevent';
+import { ORDERS_CONTEXT as context, ORDERS_TABLE_ARN as TABLE_ARN } from '../support/cloudevent-fixtures';
 
-const TABLE_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/orders';
-
-const context: RecordContext = {
-  tableArn: TABLE_ARN,
-  streamArn: `${TABLE_ARN}/stream/2024-01-01T00:00:00.000`,
-  tableName: 'orders',
-  keyAttributeNames: ['pk', 'sk'],
-};
 
 function attributes(overrides: Partial<CloudEventAttributes> = {}): CloudEventAttributes {
   return {

@@ -4,20 +4,14 @@ import {
   DATA_FORMATS,
   type DataFormat,
   isDataFormat,
-  type RecordContext,
   toAttributes,
   toBatchMessage,
   toBinaryHeaders,
   toData,
   toRecordMessage,
 } from '../../nodes/lib/cloudevent';
+import { ORDERS_CONTEXT as context } from '../support/cloudevent-fixtures';
 
-const context: RecordContext = {
-  tableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/orders',
-  streamArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2024-01-01T00:00:00.000',
-  tableName: 'orders',
-  keyAttributeNames: ['pk', 'sk'],
-};
 
 function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', sequence: number): _Record {
   const image = { pk: { S: `k${sequence}` }, sk: { N: String(sequence) }, photo: { B: new Uint8Array([sequence]) } };
