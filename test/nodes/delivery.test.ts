@@ -37,7 +37,7 @@ describe('source node: checkpoints and acknowledged delivery (DynamoDB Local)', 
   });
   after(() => rmSync(contextDir, { recursive: true, force: true }));
 
-  it('resumes after redeploys from its checkpoint in a file-backed context store: every record once, none lost, none repeated', async function () {
+  it('resumes after redeploys from its checkpoint in a file-backed context store: none lost, in order, repeats only a page in transit', async function () {
     this.timeout(60_000);
     const table = await createTable(ctx.client, { prefix: 'resume' });
     const flow = sourceFlow({ arn: table.arn, endpoint: ctx.endpoint, source: { startingPosition: 'LATEST', checkpointStore: 'file' } });
@@ -61,10 +61,13 @@ describe('source node: checkpoints and acknowledged delivery (DynamoDB Local)', 
       received.push(...beforeRedeploy.messages.map(keyOf));
       collector = new MessageCollector(helper.getNode('h1'));
     }
-    await collector.waitFor(written.length - received.length, 15_000).catch(() => undefined);
+    const firstSeen = (): string[] => [...new Set([...received, ...collector.messages.map(keyOf)])];
+    await eventually(() => firstSeen().length >= written.length, 15_000, 'every record').catch(() => undefined);
     await delay(500);
     received.push(...collector.messages.map(keyOf));
-    assert.deepEqual(received, written);
+    assert.deepEqual([...new Set(received)], written, 'every record, in write order');
+    const duplicates = received.length - new Set(received).size;
+    assert.ok(duplicates <= 3 * 10, `repeats only the page in transit at each of the 3 redeploys (${duplicates})`);
   });
 
   it('keeps at most maxInFlight messages unacknowledged per shard, and moves the checkpoint over the acknowledged prefix only', async function () {

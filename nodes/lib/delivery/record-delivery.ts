@@ -34,11 +34,15 @@ export interface RecordDeliveryOptions {
 
 export type AckResult = 'acknowledged' | 'unknown' | 'not-ours';
 
+const HAND_OVER_MS = 20;
+
 /** Sends each page's messages and moves checkpoints: at emit time (auto) or over acknowledged prefixes (manual). */
 export class RecordDelivery {
   private readonly windows = new Map<string, AckWindow<OutgoingMessage>>();
   private closed = false;
   private readonly now: () => number;
+  private readonly handedOver = new Map<string, { stream: string; shard: string; sequenceNumber: string }>();
+  private handOverTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RecordDeliveryOptions) {
     this.now = options.now ?? Date.now;
@@ -50,7 +54,7 @@ export class RecordDelivery {
     const fresh = this.withoutOldRecords(page);
     if (this.options.ackMode === 'auto') {
       this.sendAll(fresh, page);
-      this.options.checkpoints?.record(page.streamArn, page.shardId, last);
+      this.checkpointAfterHandOver(page, last);
       return;
     }
     if (this.options.output === 'batch') await this.deliverBatchWithAck(fresh, page, last);
@@ -90,10 +94,31 @@ export class RecordDelivery {
     return count;
   }
 
-  /** Releases readers waiting for room; nothing is sent afterwards. */
+  /**
+   * Releases readers waiting for room; nothing is sent afterwards. Auto-mode checkpoints not yet
+   * committed are dropped: their messages may not have reached the next node (it may be stopping too).
+   */
   close(): void {
     this.closed = true;
+    clearTimeout(this.handOverTimer);
+    this.handedOver.clear();
     for (const window of this.windows.values()) window.close();
+  }
+
+  /**
+   * Node-RED hands a sent message to the next node asynchronously (setImmediate). The checkpoint of
+   * an auto-mode page is committed a little later, so that a page still in transit when the flow
+   * stops is read again after the restart instead of being lost.
+   */
+  private checkpointAfterHandOver(page: ShardRecords, sequenceNumber: string): void {
+    if (!this.options.checkpoints) return;
+    this.handedOver.set(windowKey(page.streamArn, page.shardId), { stream: page.streamArn, shard: page.shardId, sequenceNumber });
+    this.handOverTimer ??= setTimeout(() => {
+      this.handOverTimer = undefined;
+      if (this.closed) return;
+      for (const { stream, shard, sequenceNumber: seq } of this.handedOver.values()) this.options.checkpoints?.record(stream, shard, seq);
+      this.handedOver.clear();
+    }, HAND_OVER_MS);
   }
 
   private sendAll(records: _Record[], page: ShardRecords): void {
