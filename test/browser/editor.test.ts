@@ -1,0 +1,323 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { MODULE, adminJson, waitUntil, type FlowNode } from '../support/admin-api';
+import { LOCAL_CREDENTIALS, createTable, localClient, sharedDynamoDbLocal, type TestTable } from '../support/dynamodb';
+import { FAST_TIMING } from '../support/node-red';
+import { removeDir, startNodeRed, userDirWithPackage, type NodeRedProcess } from '../support/spawned-node-red';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Flags that work as root in this sandbox; the background-networking ones keep Chromium off the closed network. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOTS = path.resolve(__dirname, '..', '..', '.artifacts', 'screenshots');
+const DEBUG_NODE = 'debug1';
+
+describe('the editor in headless Chromium, used as a person uses it', function () {
+  this.timeout(180_000);
+  let client: DynamoDBClient;
+  let table: TestTable;
+  let endpoint: string;
+  let nodeRed: NodeRedProcess | undefined;
+  let userDir: string | undefined;
+  let browserDir: string | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page;
+  let sourceId: string;
+  let shot = 0;
+  let failed = false;
+
+  async function screenshot(name: string): Promise<void> {
+    shot += 1;
+    await page.screenshot({ path: path.join(SCREENSHOTS, `editor-${String(shot).padStart(2, '0')}-${name}.png`) });
+  }
+
+  /** A tray slides in for 250 ms and then focuses its first field: typing earlier loses keys. */
+  async function settleTray(): Promise<void> {
+    await page.waitForTimeout(600);
+  }
+
+  /** Types as a person does (key by key, so the editor's keyup validation runs) and checks the field got it all. */
+  async function typeInto(selector: string, text: string): Promise<void> {
+    const field = page.locator(selector);
+    for (let attempt = 1; attempt <= 2; attempt += 1) {
+      await field.click();
+      await field.fill('');
+      await field.pressSequentially(text, { delay: 2 });
+      if ((await field.inputValue()) === text) return;
+    }
+    assert.equal(await field.inputValue(), text, `${selector} holds what was typed`);
+  }
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: the browser test needs Debian's chromium (apt-get install -y chromium), ` +
+          'or CHROMIUM_PATH pointing at a Chromium binary. .ci/run installs it.',
+      );
+    }
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    ({ endpoint } = await sharedDynamoDbLocal());
+    client = localClient(endpoint);
+    table = await createTable(client, { prefix: 'browser' });
+    userDir = userDirWithPackage();
+    nodeRed = await startNodeRed({
+      userDir,
+      settings: {
+        dynamodbStreams: FAST_TIMING,
+        // No palette catalogue (it lives on the internet) and no tours or tips in the way.
+        editorTheme: { tours: false, palette: { catalogues: [] } },
+        externalModules: { palette: { allowInstall: false } },
+      },
+      // The flow already has a debug node; the source node and its config node are created in the editor below.
+      flows: [
+        { id: 'tab1', type: 'tab', label: 'Flow 1', disabled: false, info: '' },
+        {
+          id: DEBUG_NODE,
+          type: 'debug',
+          z: 'tab1',
+          name: 'stream messages',
+          active: true,
+          tosidebar: true,
+          console: false,
+          tostatus: false,
+          complete: 'topic',
+          targetType: 'msg',
+          x: 620,
+          y: 220,
+          wires: [],
+        },
+      ],
+    });
+    browserDir = mkdtempSync(path.join(os.tmpdir(), 'ddbstream-chromium-'));
+    context = await chromium.launchPersistentContext(browserDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1400, height: 900 },
+      locale: 'en-US',
+      timeout: 60_000,
+    });
+    // Only the spawned Node-RED on the loopback address may be reached.
+    await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(20_000);
+  });
+
+  beforeEach(function () {
+    if (failed) this.skip(); // each step builds on the one before
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      failed = true;
+      await screenshot('failed').catch(() => undefined);
+    }
+  });
+
+  after(async function () {
+    await context?.close();
+    await nodeRed?.stop();
+    client?.destroy();
+    if (browserDir) removeDir(browserDir);
+    if (userDir) removeDir(userDir);
+  });
+
+  it('opens the editor with the source node in the AWS palette category', async function () {
+    await page.goto(nodeRed!.url);
+    await page.locator('#red-ui-palette-container-AWS').waitFor();
+    await page.locator('#red-ui-palette-search input').pressSequentially('dynamodb', { delay: 20 });
+    const paletteNode = page.locator('#red-ui-palette-container-AWS .red-ui-palette-node[data-palette-type="dynamodb-stream-source"]');
+    await paletteNode.waitFor();
+    assert.equal((await paletteNode.innerText()).trim().replace(/\s+/g, ' '), 'dynamodb stream');
+    await screenshot('palette');
+  });
+
+  it('drags the source node from the palette onto the workspace', async function () {
+    const paletteNode = page.locator('.red-ui-palette-node[data-palette-type="dynamodb-stream-source"]');
+    await paletteNode.scrollIntoViewIfNeeded();
+    await paletteNode.hover();
+    const from = (await paletteNode.boundingBox())!;
+    const workspace = (await page.locator('#red-ui-workspace-chart').boundingBox())!;
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(from.x + from.width / 2 + 10, from.y + from.height / 2 + 5, { steps: 5 });
+    await page.mouse.move(workspace.x + 150, workspace.y + 120, { steps: 15 });
+    await page.mouse.move(workspace.x + 220, workspace.y + 140, { steps: 15 });
+    await page.mouse.up();
+    sourceId = await waitUntil(
+      () => page.evaluate(() => (window as unknown as EditorWindow).RED.nodes.filterNodes({ type: 'dynamodb-stream-source' })[0]?.id),
+      10_000,
+      'the dropped source node',
+    );
+    await page.locator(`#red-ui-workspace-chart g[id="${sourceId}"]`).waitFor();
+    assert.equal(await page.locator(`g[id="${sourceId}"] .red-ui-flow-node-label-text`).textContent(), 'dynamodb stream');
+    await screenshot('dropped');
+  });
+
+  it('opens the node dialog and a new config node dialog from it', async function () {
+    await page.locator(`g[id="${sourceId}"] rect.red-ui-flow-node`).dblclick();
+    await page.locator('#node-input-startingPosition').waitFor();
+    await settleTray();
+    await page.locator('#node-input-startingPosition').selectOption('TRIM_HORIZON');
+    await page.locator('#node-input-btn-config-add').click();
+    await page.locator('#node-config-input-arn').waitFor();
+    await settleTray();
+    await screenshot('config-dialog');
+  });
+
+  it('marks a malformed ARN invalid and says what a valid one looks like', async function () {
+    const arn = page.locator('#node-config-input-arn');
+    await typeInto('#node-config-input-arn', 'arn:aws:dynamodb:ddblocal:000000000000:orders');
+    await arn.blur();
+    await waitUntil(async () => /\binput-error\b/.test((await arn.getAttribute('class')) ?? ''), 5_000, 'the ARN field marked invalid');
+    // The editor shows the validation message in a tooltip when the pointer enters the field.
+    await page.locator('#node-config-input-name').hover();
+    await arn.hover();
+    await page.locator('.red-ui-popover', { hasText: 'Expected arn:aws:dynamodb:REGION:ACCOUNT:table/NAME' }).waitFor();
+    await page.waitForTimeout(300); // let the tooltip fade in for the screenshot
+    await screenshot('invalid-arn');
+  });
+
+  it('accepts a DynamoDB Local table ARN, endpoint and keys', async function () {
+    await typeInto('#node-config-input-arn', table.arn);
+    await typeInto('#node-config-input-endpoint', endpoint);
+    await page.locator('#node-config-input-authMode').selectOption('keys');
+    await typeInto('#node-config-input-accessKeyId', LOCAL_CREDENTIALS.accessKeyId);
+    await typeInto('#node-config-input-secretAccessKey', LOCAL_CREDENTIALS.secretAccessKey);
+    await page.locator('#node-config-input-name').click();
+    for (const field of ['arn', 'endpoint', 'accessKeyId']) {
+      assert.doesNotMatch((await page.locator(`#node-config-input-${field}`).getAttribute('class')) ?? '', /\binput-error\b/, `${field} valid`);
+    }
+  });
+
+  it('shows the success text after Test connection', async function () {
+    await page.locator('#node-config-input-test-connection').click();
+    const result = page.locator('#node-config-test-connection-result');
+    await result.filter({ hasText: /^Connected: / }).waitFor({ timeout: 30_000 });
+    assert.match(await result.innerText(), new RegExp(`^Connected: table ${table.name}, stream ENABLED`));
+    await screenshot('test-connection');
+  });
+
+  it('adds the config node, closes the dialog and lists the node by table name', async function () {
+    await page.locator('#node-config-dialog-ok').click();
+    await page.locator('#node-input-config').waitFor();
+    assert.equal((await page.locator('#node-input-config option:checked').innerText()).trim(), table.name);
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    assert.equal(await page.locator(`g[id="${sourceId}"] .red-ui-flow-node-label-text`).textContent(), `${table.name} stream`);
+  });
+
+  it('wires the source node to the debug node', async function () {
+    const out = (await page.locator(`g[id="${sourceId}"] .red-ui-flow-port-output .red-ui-flow-port`).boundingBox())!;
+    const into = (await page.locator(`g[id="${DEBUG_NODE}"] .red-ui-flow-port-input .red-ui-flow-port`).boundingBox())!;
+    await page.mouse.move(out.x + out.width / 2, out.y + out.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(into.x + into.width / 2, into.y + into.height / 2, { steps: 12 });
+    await page.mouse.up();
+    const links = await page.evaluate(
+      (id) => (window as unknown as EditorWindow).RED.nodes.filterLinks({ source: { id } }).map((link) => link.target.id),
+      sourceId,
+    );
+    assert.deepEqual(links, [DEBUG_NODE]);
+    await screenshot('wired');
+  });
+
+  it('deploys, and the runtime holds the config node with its secret in the credentials only', async function () {
+    await page.locator('#red-ui-header-button-deploy').click();
+    await page.locator('.red-ui-notification', { hasText: 'Successfully deployed' }).waitFor();
+    const flows = await adminJson<FlowNode[]>(nodeRed!.url, '/flows');
+    const config = flows.find((n) => n.type === 'dynamodb-stream-config');
+    assert.ok(config, 'a config node was deployed');
+    assert.equal(config.arn, table.arn);
+    assert.equal(config.endpoint, endpoint);
+    assert.ok(!JSON.stringify(flows).includes(LOCAL_CREDENTIALS.secretAccessKey), 'the secret is not in the flow');
+    const credentials = await adminJson<Record<string, unknown>>(nodeRed!.url, `/credentials/dynamodb-stream-config/${config.id}`);
+    assert.equal(credentials.has_secretAccessKey, true);
+    assert.equal(flows.find((n) => n.id === sourceId)?.config, config.id);
+  });
+
+  it('shows the green status under the node', async function () {
+    const status = page.locator(`g[id="${sourceId}"] .red-ui-flow-node-status-group`);
+    await page.locator(`g[id="${sourceId}"] rect.red-ui-flow-node-status-dot-green`).waitFor({ timeout: 30_000 });
+    assert.ok(await status.isVisible());
+    assert.notEqual((await status.locator('.red-ui-flow-node-status-label').textContent())?.trim(), '');
+    await screenshot('green-status');
+  });
+
+  it('shows the changes written to the table in the debug sidebar', async function () {
+    await page.locator('#red-ui-tab-debug-link-button').click();
+    await page.locator('.red-ui-debug-content-list').waitFor();
+    await table.put({ pk: { S: 'browser-1' }, note: { S: 'hello from the table' } });
+    await table.put({ pk: { S: 'browser-2' }, note: { S: 'second item' } });
+    const messages = page.locator('.red-ui-debug-msg', { hasText: `${table.name}/INSERT` });
+    await waitUntil(async () => (await messages.count()) >= 2, 30_000, 'two debug messages');
+    assert.match(await messages.first().innerText(), /stream messages/);
+    await screenshot('debug-sidebar');
+  });
+
+  it('imports every example from Import ▸ Examples into a new flow, with no node marked invalid', async function () {
+    const examples = (await adminJson<Array<{ fn: string }>>(nodeRed!.url, `/library/examples/flows/${MODULE}`)).map((entry) => entry.fn);
+    assert.ok(examples.length >= 5, `examples: ${examples.join(', ')}`);
+    const problems: string[] = [];
+    for (const example of examples) {
+      await page.locator('#red-ui-header-button-sidemenu').click();
+      await page.locator('#menu-item-import').click();
+      await page.locator('#red-ui-clipboard-dialog-import-tabs a', { hasText: 'Examples' }).click();
+      const tree = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
+      const entry = tree.locator('.red-ui-treeList-label', { hasText: new RegExp(`^${example}$`) });
+      if (!(await entry.isVisible())) await tree.locator('.red-ui-treeList-label', { hasText: MODULE }).click();
+      await entry.click();
+      await page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
+      await page.locator('#red-ui-clipboard-dialog-ok').click();
+      await page.locator('#red-ui-clipboard-dialog-ok').waitFor({ state: 'hidden' });
+      // Imported nodes follow the pointer until a click places them; the editor validates them as it draws them.
+      const workspace = (await page.locator('#red-ui-workspace-chart').boundingBox())!;
+      await page.mouse.click(workspace.x + 80, workspace.y + workspace.height - 80);
+      await page.waitForTimeout(500);
+      const invalid = await page.evaluate(() => {
+        const RED = (window as unknown as EditorWindow).RED;
+        const z = RED.workspaces.active();
+        const nodes = RED.nodes.filterNodes({ z });
+        const configIds = new Set(nodes.flatMap((n) => [n.config, n.broker].filter((id): id is string => typeof id === 'string' && id !== '')));
+        const configs = [...configIds].map((id) => RED.nodes.node(id));
+        return [...nodes, ...configs].map((n) => (n ? (n.valid ? '' : `${n.type} ${n.id}: ${JSON.stringify(n.validationErrors ?? [])}`) : 'a missing config node')).filter(Boolean);
+      });
+      const triangles = await page.locator('#red-ui-workspace-chart g.red-ui-flow-node-group .red-ui-flow-node-error:not(.hide)').count();
+      if (triangles > 0) invalid.push(`${triangles} node(s) drawn with the warning triangle`);
+      problems.push(...invalid.map((problem) => `${example}: ${problem}`));
+      await screenshot(`example-${example}`);
+    }
+    assert.deepEqual(problems, []);
+  });
+});
+
+/** The part of the editor's global RED object the test reads. */
+interface EditorNode {
+  id: string;
+  type: string;
+  valid?: boolean;
+  validationErrors?: string[];
+  config?: unknown;
+  broker?: unknown;
+}
+interface EditorWindow {
+  RED: {
+    nodes: {
+      filterNodes(filter: { type?: string; z?: string }): EditorNode[];
+      filterLinks(filter: { source: { id: string } }): Array<{ target: { id: string } }>;
+      node(id: string): EditorNode | undefined;
+    };
+    workspaces: { active(): string };
+  };
+}
