@@ -25,6 +25,11 @@ export function formatLag(ms: number): string {
   return `${Math.round(ms / 3_600_000)}h`;
 }
 
+/** Records per second: one decimal below 10, so that a trickle does not read as 0. */
+export function formatRate(perSecond: number): string {
+  return perSecond < 10 ? perSecond.toFixed(1).replace(/\.0$/, '') : String(Math.round(perSecond));
+}
+
 /** Turns what the consumer reports, and the records it delivers, into the node's status. */
 export class SourceStatus {
   private activeShards = 0;
@@ -32,6 +37,7 @@ export class SourceStatus {
   private waiting: StatusView | undefined;
   private readonly deliveries: Array<{ at: number; count: number }> = [];
   private lastRecordAt = 0;
+  private firstRecordAt = 0;
   private newestRecordTime: number | undefined;
 
   constructor(private readonly endpointLabel: string) {}
@@ -77,6 +83,7 @@ export class SourceStatus {
 
   onRecords(count: number, newestRecordTime: Date | undefined, now = Date.now()): void {
     this.deliveries.push({ at: now, count });
+    if (this.firstRecordAt === 0) this.firstRecordAt = now;
     this.lastRecordAt = now;
     if (newestRecordTime) this.newestRecordTime = newestRecordTime.getTime();
     this.problem = undefined;
@@ -90,7 +97,8 @@ export class SourceStatus {
       return { fill: 'green', shape: 'dot', key: 'status.idle', params: { shards: this.activeShards } };
     }
     const records = this.deliveries.reduce((sum, d) => sum + d.count, 0);
-    const rate = Math.round((records * 1_000) / RATE_WINDOW_MS);
+    const window = Math.min(RATE_WINDOW_MS, Math.max(1_000, now - this.firstRecordAt));
+    const rate = formatRate((records * 1_000) / window);
     const lag = this.newestRecordTime === undefined ? '?' : formatLag(Math.max(0, now - this.newestRecordTime));
     return { fill: 'green', shape: 'dot', key: 'status.reading', params: { shards: this.activeShards, rate, lag } };
   }

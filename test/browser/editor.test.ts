@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchLoopbackChromium, type LoopbackBrowser } from '../../scripts/chromium';
 import { MODULE, adminJson, waitUntil, type FlowNode } from '../support/admin-api';
 import { LOCAL_CREDENTIALS, createTable, localClient, sharedDynamoDbLocal, type TestTable } from '../support/dynamodb';
 import { FAST_TIMING } from '../support/node-red';
 import { removeDir, startNodeRed, userDirWithPackage, type NodeRedProcess } from '../support/spawned-node-red';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Flags that work as root in this sandbox; the background-networking ones keep Chromium off the closed network. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', '.artifacts', 'screenshots');
 const DEBUG_NODE = 'debug1';
 
@@ -30,8 +19,7 @@ describe('the editor in headless Chromium, used as a person uses it', function (
   let endpoint: string;
   let nodeRed: NodeRedProcess | undefined;
   let userDir: string | undefined;
-  let browserDir: string | undefined;
-  let context: BrowserContext | undefined;
+  let browser: LoopbackBrowser | undefined;
   let page: Page;
   let sourceId: string;
   let shot = 0;
@@ -60,12 +48,7 @@ describe('the editor in headless Chromium, used as a person uses it', function (
   }
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: the browser test needs Debian's chromium (apt-get install -y chromium), ` +
-          'or CHROMIUM_PATH pointing at a Chromium binary. .ci/run installs it.',
-      );
-    }
+    browser = await launchLoopbackChromium({ width: 1400, height: 900 });
     mkdirSync(SCREENSHOTS, { recursive: true });
     ({ endpoint } = await sharedDynamoDbLocal());
     client = localClient(endpoint);
@@ -99,18 +82,8 @@ describe('the editor in headless Chromium, used as a person uses it', function (
         },
       ],
     });
-    browserDir = mkdtempSync(path.join(os.tmpdir(), 'ddbstream-chromium-'));
-    context = await chromium.launchPersistentContext(browserDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1400, height: 900 },
-      locale: 'en-US',
-      timeout: 60_000,
-    });
-    // Only the spawned Node-RED on the loopback address may be reached.
-    await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
-    page = context.pages()[0] ?? (await context.newPage());
+    // Launched before Node-RED so that a missing Chromium fails at once, with its own message.
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.setDefaultTimeout(20_000);
   });
 
@@ -126,10 +99,9 @@ describe('the editor in headless Chromium, used as a person uses it', function (
   });
 
   after(async function () {
-    await context?.close();
+    await browser?.close();
     await nodeRed?.stop();
     client?.destroy();
-    if (browserDir) removeDir(browserDir);
     if (userDir) removeDir(userDir);
   });
 

@@ -3,7 +3,7 @@ import { classifyAwsError, deniedAction } from '../../nodes/lib/aws-errors';
 import { Backoff, IdlePollDelay } from '../../nodes/lib/backoff';
 import { compareSequenceNumbers } from '../../nodes/lib/sequence-number';
 import { ShardLineage } from '../../nodes/lib/shard-lineage';
-import { SourceStatus } from '../../nodes/lib/source-status';
+import { formatRate, SourceStatus } from '../../nodes/lib/source-status';
 import { accessDenied, awsError } from '../support/mock-stream';
 
 describe('engine: compareSequenceNumbers', () => {
@@ -204,7 +204,21 @@ describe('engine: SourceStatus', () => {
     const view = status.current(now);
     assert.equal(view.fill, 'green');
     assert.equal(view.key, 'status.reading');
-    assert.deepEqual(view.params, { shards: 3, rate: 5, lag: '3s' });
+    assert.deepEqual(view.params, { shards: 3, rate: '50', lag: '3s' });
+  });
+
+  it('measures the rate over the time since the first record while that is shorter than the 10 s window', () => {
+    const status = new SourceStatus('DynamoDB in us-east-1');
+    status.onEvent({ type: 'reading', streamArn: 'arn', activeShards: 1 }, now);
+    status.onRecords(3, new Date(now), now);
+    status.onRecords(3, new Date(now + 2_000), now + 2_000);
+    assert.equal(status.current(now + 2_000).params?.rate, '3');
+  });
+
+  it('shows a trickle of records with one decimal and a flood as a whole number', () => {
+    assert.equal(formatRate(0.4), '0.4');
+    assert.equal(formatRate(2), '2');
+    assert.equal(formatRate(1234.4), '1234');
   });
 
   it('clears a problem when the consumer recovers or reads again', () => {
