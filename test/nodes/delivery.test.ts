@@ -55,7 +55,10 @@ describe('source node: checkpoints and acknowledged delivery (DynamoDB Local)', 
         written.push(key);
       }
       // Without a checkpoint a restart begins at LATEST again: let the first round be checkpointed.
-      if (round === 0) await collector.waitFor(10);
+      if (round === 0) {
+        await collector.waitFor(10);
+        await eventually(() => storedCheckpoint('file') !== undefined, 5_000, 'the first checkpoint');
+      }
       const beforeRedeploy = collector;
       await helper.setFlows(flow, 'full', sourceCredentials);
       received.push(...beforeRedeploy.messages.map(keyOf));

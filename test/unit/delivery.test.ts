@@ -255,6 +255,16 @@ describe('delivery: sending pages and moving checkpoints', function () {
     assert.equal(subject.resendOverdue(), 0);
   });
 
+  it('doubles the wait before each further re-send, so that a slow sink is not flooded with copies', async function () {
+    let now = 0;
+    const { subject, checkpoints } = delivery({ ackTimeoutMs: 100, now: () => now });
+    await checkpoints.load();
+    await subject.deliver(page([record(1)]));
+    const resentAt: number[] = [];
+    for (now = 0; now <= 1_600; now += 10) if (subject.resendOverdue() > 0) resentAt.push(now);
+    assert.deepEqual(resentAt, [100, 300, 700, 1_500]);
+  });
+
   it('skips records older than maxRecordAge with a warning, and checkpoints past them', async function () {
     const now = Date.parse('2026-01-01T12:00:00Z');
     const { subject, sent, checkpoints, skipped } = delivery({ ackMode: 'auto', maxRecordAgeMs: 60_000, now: () => now });

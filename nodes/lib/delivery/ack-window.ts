@@ -4,6 +4,8 @@ export interface PendingDelivery<T> {
   readonly lastSequenceNumber: string;
   acked: boolean;
   sentAt: number;
+  /** How often it was sent again for lack of an acknowledgement. */
+  resends: number;
   /** What to send again when the ack does not come in time (kept only when re-sending is on). */
   readonly resend?: T;
 }
@@ -33,7 +35,7 @@ export class AckWindow<T> {
   }
 
   add(lastSequenceNumber: string, now: number, resend?: T): PendingDelivery<T> {
-    const delivery: PendingDelivery<T> = { token: this.nextToken++, lastSequenceNumber, acked: false, sentAt: now, resend };
+    const delivery: PendingDelivery<T> = { token: this.nextToken++, lastSequenceNumber, acked: false, sentAt: now, resends: 0, resend };
     this.pending.push(delivery);
     return delivery;
   }
@@ -49,7 +51,7 @@ export class AckWindow<T> {
       return this.advance();
     }
     if (this.pending.length === 0) return lastSequenceNumber;
-    this.pending.push({ token: this.nextToken++, lastSequenceNumber, acked: true, sentAt: 0 });
+    this.pending.push({ token: this.nextToken++, lastSequenceNumber, acked: true, sentAt: 0, resends: 0 });
     return this.advance();
   }
 
@@ -61,9 +63,12 @@ export class AckWindow<T> {
     return this.advance();
   }
 
-  /** Unacknowledged deliveries sent before `olderThan`. */
-  overdue(olderThan: number): PendingDelivery<T>[] {
-    return this.pending.filter((d) => !d.acked && d.sentAt < olderThan);
+  /**
+   * Unacknowledged deliveries whose acknowledgement is overdue at `now`. The wait doubles with each
+   * re-send (up to 64 × `timeoutMs`), so that a sink slower than the timeout is not flooded with copies.
+   */
+  overdue(now: number, timeoutMs: number): PendingDelivery<T>[] {
+    return this.pending.filter((d) => !d.acked && now - d.sentAt >= timeoutMs * 2 ** Math.min(d.resends, 6));
   }
 
   close(): void {

@@ -77,9 +77,10 @@ export class RecordDelivery {
     const now = this.now();
     let resent = 0;
     for (const window of this.windows.values()) {
-      for (const delivery of window.overdue(now - this.options.ackTimeoutMs)) {
+      for (const delivery of window.overdue(now, this.options.ackTimeoutMs)) {
         if (!delivery.resend) continue;
         delivery.sentAt = now;
+        delivery.resends += 1;
         this.options.send([this.copy(delivery.resend)]);
         resent += 1;
       }
