@@ -60,7 +60,14 @@ class RecordingMqttBroker {
   }
 }
 
-const EXAMPLES = ['stream-to-debug', 'stream-to-cloudevents-http-sink', 'stream-to-mqtt', 'filter-by-operation', 'document-format-to-change'];
+const EXAMPLES = [
+  'stream-to-debug',
+  'stream-to-cloudevents-http-sink',
+  'stream-to-mqtt',
+  'filter-by-operation',
+  'document-format-to-change',
+  'manual-ack-to-http-sink',
+];
 
 describe('the example flows, imported from Import ▸ Examples and deployed in a spawned Node-RED', function () {
   this.timeout(240_000);
@@ -84,7 +91,11 @@ describe('the example flows, imported from Import ▸ Examples and deployed in a
     userDir = userDirWithPackage();
     nodeRed = await startNodeRed({
       userDir,
-      settings: { dynamodbStreams: FAST_TIMING },
+      settings: {
+        dynamodbStreams: FAST_TIMING,
+        // What the manual-ack example asks users to add: a context store that survives restarts.
+        contextStorage: { default: { module: 'memory' }, file: { module: 'localfilesystem' } },
+      },
       // What a user sets before deploying the examples: their ${…} references and the default credential chain.
       env: {
         DDB_TABLE_ARN: table.arn,
@@ -160,7 +171,7 @@ describe('the example flows, imported from Import ▸ Examples and deployed in a
     return pk;
   }
 
-  it('packs the five examples this test deploys', function () {
+  it('packs the six examples this test deploys', function () {
     const files = readdirSync(path.join(installedPackageDir(userDir!), 'examples')).map((f) => f.replace(/\.json$/, ''));
     for (const name of EXAMPLES) assert.ok(files.includes(name), `${name} is packed`);
   });
@@ -217,5 +228,25 @@ describe('the example flows, imported from Import ▸ Examples and deployed in a
     const image = JSON.parse(comms!.debugFrom(debugId)[0].msg) as { pk: string; amount: number };
     assert.match(image.pk, /^item-\d+$/);
     assert.equal(image.amount, Number(image.pk.slice('item-'.length)), 'amount is a plain number, as written');
+  });
+
+  it('manual-ack-to-http-sink acknowledges through the complete node and checkpoints up to the last record the sink accepted', async function () {
+    const nodes = await deployExample('manual-ack-to-http-sink');
+    const sourceId = idOf(nodes, 'dynamodb-stream-source');
+    const before = receiver.received.length;
+    await putUntil(() => receiver.received.length > before, 'a CloudEvent at the sink');
+    const checkpoint = async (): Promise<Record<string, Record<string, string>> | undefined> => {
+      const context = await adminJson<{ file?: { dynamodbStreamCheckpoints?: { msg: string } } }>(nodeRed!.url, `/context/node/${sourceId}?store=file`);
+      const stored = context.file?.dynamodbStreamCheckpoints?.msg;
+      return stored ? (JSON.parse(stored) as { streams: Record<string, Record<string, string>> }).streams : undefined;
+    };
+    await waitUntil(async () => (await checkpoint()) !== undefined, 15_000, 'a checkpoint in the file context store');
+    const lastAccepted = receiver.received[receiver.received.length - 1];
+    const lastSequence = (JSON.parse(lastAccepted.body) as { Dynamodb: { SequenceNumber: string } }).Dynamodb.SequenceNumber;
+    await waitUntil(
+      async () => Object.values((await checkpoint()) ?? {}).some((shards) => Object.values(shards).includes(lastSequence)),
+      15_000,
+      'the checkpoint at the last record the sink accepted',
+    );
   });
 });
