@@ -11,6 +11,9 @@ import { removeDir, startNodeRed, userDirWithPackage, type NodeRedProcess } from
 
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', '.artifacts', 'screenshots');
 const DEBUG_NODE = 'debug1';
+/** ARN and region are typedInputs (string or environment variable): people type into the visible input beside the field. */
+const ARN_TYPED = '#node-config-input-arn + .red-ui-typedInput-container';
+const ARN_TEXT = `${ARN_TYPED} input.red-ui-typedInput-input`;
 
 describe('the editor in headless Chromium, used as a person uses it', function () {
   this.timeout(180_000);
@@ -143,26 +146,26 @@ describe('the editor in headless Chromium, used as a person uses it', function (
     await settleTray();
     await page.locator('#node-input-startingPosition').selectOption('TRIM_HORIZON');
     await page.locator('#node-input-btn-config-add').click();
-    await page.locator('#node-config-input-arn').waitFor();
+    await page.locator(ARN_TEXT).waitFor();
     await settleTray();
     await screenshot('config-dialog');
   });
 
   it('marks a malformed ARN invalid and says what a valid one looks like', async function () {
     const arn = page.locator('#node-config-input-arn');
-    await typeInto('#node-config-input-arn', 'arn:aws:dynamodb:ddblocal:000000000000:orders');
-    await arn.blur();
+    await typeInto(ARN_TEXT, 'arn:aws:dynamodb:ddblocal:000000000000:orders');
+    await page.locator(ARN_TEXT).blur();
     await waitUntil(async () => /\binput-error\b/.test((await arn.getAttribute('class')) ?? ''), 5_000, 'the ARN field marked invalid');
     // The editor shows the validation message in a tooltip when the pointer enters the field.
     await page.locator('#node-config-input-name').hover();
-    await arn.hover();
+    await page.locator(ARN_TYPED).hover();
     await page.locator('.red-ui-popover', { hasText: 'Expected arn:aws:dynamodb:REGION:ACCOUNT:table/NAME' }).waitFor();
     await page.waitForTimeout(300); // let the tooltip fade in for the screenshot
     await screenshot('invalid-arn');
   });
 
   it('accepts a DynamoDB Local table ARN, endpoint and keys', async function () {
-    await typeInto('#node-config-input-arn', table.arn);
+    await typeInto(ARN_TEXT, table.arn);
     await typeInto('#node-config-input-endpoint', endpoint);
     await page.locator('#node-config-input-authMode').selectOption('keys');
     await typeInto('#node-config-input-accessKeyId', LOCAL_CREDENTIALS.accessKeyId);
