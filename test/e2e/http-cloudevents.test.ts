@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CloudEventsReceiver } from '../support/cloudevents-receiver';
 import { eventually } from '../support/collect';
 import { LOCAL_CREDENTIALS, createTable, localClient, sharedDynamoDbLocal, type TestTable } from '../support/dynamodb';
+import { configNode, sourceNode } from '../support/flow-nodes';
 import { FAST_TIMING } from '../support/node-red';
 import { removeDir, startNodeRed, userDirWithPackage, type NodeRedProcess } from '../support/spawned-node-red';
 
@@ -28,23 +29,8 @@ describe('end to end: packed tarball in a spawned Node-RED, POSTing CloudEvents 
       settings: { dynamodbStreams: FAST_TIMING },
       flows: [
         { id: 'tab1', type: 'tab', label: 'e2e' },
-        { id: 'c1', type: 'dynamodb-stream-config', name: '', arn: table.arn, region: '', endpoint, authMode: 'keys' },
-        {
-          id: 's1',
-          z: 'tab1',
-          type: 'dynamodb-stream-source',
-          name: '',
-          config: 'c1',
-          startingPosition: 'TRIM_HORIZON',
-          batchSize: 100,
-          output: 'record',
-          dataFormat: 'triggermesh',
-          eventNames: 'INSERT,MODIFY,REMOVE',
-          checkpointStore: 'none',
-          ackMode: 'auto',
-          maxInFlight: 100,
-          wires: [['r1']],
-        },
+        configNode('c1', table.arn, endpoint),
+        sourceNode('s1', 'tab1', 'c1', ['r1']),
         { id: 'r1', z: 'tab1', type: 'http request', name: 'to sink', method: 'POST', ret: 'txt', paytoqs: 'ignore', url: sinkUrl, wires: [[]] },
       ],
       credentials: { c1: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: SECRET } },

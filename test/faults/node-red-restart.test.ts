@@ -27,6 +27,7 @@ import { FAST_TIMING } from '../support/node-red';
 import { NumberedWriter } from '../support/numbered-writer';
 import { seededRandom } from '../support/seeded-random';
 import { removeDir, startNodeRed, userDirWithPackage, type NodeRedProcess } from '../support/spawned-node-red';
+import { configNode, sourceNode } from '../support/flow-nodes';
 
 const RUNS = 3;
 const DELIVERIES_BEFORE_STOP = 150;
@@ -77,24 +78,8 @@ describe('fault matrix: Node-RED stopped and started mid-stream (spawned Node-RE
     const sinkUrl = await receiver.start();
     const flows = [
       { id: 'tab1', type: 'tab', label: 'fault matrix' },
-      { id: 'c1', type: 'dynamodb-stream-config', name: '', arn: table.arn, region: '', endpoint, authMode: 'keys' },
-      {
-        id: 's1',
-        z: 'tab1',
-        type: 'dynamodb-stream-source',
-        name: '',
-        config: 'c1',
-        startingPosition: 'TRIM_HORIZON',
-        batchSize: BATCH_SIZE,
-        output: 'record',
-        dataFormat: 'triggermesh',
-        eventNames: 'INSERT,MODIFY,REMOVE',
-        checkpointStore: 'file',
-        ackMode: variant.ackMode,
-        maxInFlight: 100,
-        ackTimeout: 0,
-        wires: [['f1']],
-      },
+      configNode('c1', table.arn, endpoint),
+      sourceNode('s1', 'tab1', 'c1', ['f1'], { batchSize: BATCH_SIZE, checkpointStore: 'file', ackMode: variant.ackMode, ackTimeout: 0 }),
       { id: 'f1', z: 'tab1', type: 'function', name: 'stamp emit order', func: STAMP_EMIT_ORDER, outputs: 1, wires: [['r1']] },
       { id: 'r1', z: 'tab1', type: 'http request', name: 'to sink', method: 'POST', ret: 'txt', paytoqs: 'ignore', url: sinkUrl, wires: [[]] },
       ...(variant.ackMode === 'manual'

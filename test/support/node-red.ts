@@ -2,6 +2,9 @@ import helper from 'node-red-node-test-helper';
 import path from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS, localClient, sharedDynamoDbLocal } from './dynamodb';
+import { configNode, sourceNode, type FlowNode } from './flow-nodes';
+
+export type { FlowNode };
 
 helper.init(require.resolve('node-red'));
 
@@ -32,39 +35,13 @@ export interface FlowOptions {
   config?: Record<string, unknown>;
 }
 
-export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 /** config node `c1`, source node `s1` wired to helper node `h1`. */
 export function sourceFlow(options: FlowOptions): FlowNode[] {
   return [
     { id: 'f1', type: 'tab', label: 'test' },
-    {
-      id: 'c1',
-      type: 'dynamodb-stream-config',
-      name: '',
-      arn: options.arn,
-      region: options.region ?? '',
-      endpoint: options.endpoint,
-      authMode: 'keys',
-      ...options.config,
-    },
-    {
-      id: 's1',
-      z: 'f1',
-      type: 'dynamodb-stream-source',
-      name: '',
-      config: 'c1',
-      startingPosition: 'TRIM_HORIZON',
-      batchSize: 100,
-      output: 'record',
-      dataFormat: 'triggermesh',
-      eventNames: 'INSERT,MODIFY,REMOVE',
-      checkpointStore: 'none',
-      ackMode: 'auto',
-      maxInFlight: 100,
-      ...options.source,
-      wires: [['h1']],
-    },
+    configNode('c1', options.arn, options.endpoint, { region: options.region ?? '', ...options.config }),
+    sourceNode('s1', 'f1', 'c1', ['h1'], options.source),
     { id: 'h1', z: 'f1', type: 'helper' },
   ];
 }
