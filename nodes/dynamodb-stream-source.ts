@@ -74,7 +74,7 @@ export = function register(RED: NodeAPI): void {
       ackTimeoutMs: options.ackTimeout * 1000,
       maxRecordAgeMs: options.maxRecordAge * 1000,
       checkpoints,
-      send: (messages: OutgoingMessage[]) => node.send([messages]),
+      send: (message: OutgoingMessage) => node.send(message),
       onSkippedOldRecords: (count, shardId) =>
         node.warn(`Skipped ${count} record(s) of shard ${shardId} older than ${options.maxRecordAge} s (maxRecordAge)`),
       clone: (message) => RED.util.cloneMessage(message),

@@ -1,5 +1,5 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
-import { toBatchMessage, toRecordMessage, type RecordContext } from './cloudevent';
+import { toBatchMessage, toRecordMessage, type BatchMessage, type RecordContext, type RecordMessage } from './cloudevent';
 import type { DataFormatName, EventName } from './source-options';
 import type { ShardRecords } from './stream-session';
 
@@ -16,6 +16,8 @@ export type OutgoingMessage = Record<string, unknown>;
 export class MessageBuilder {
   private readonly contexts = new Map<string, RecordContext>();
   private readonly allEvents: boolean;
+  /** The last context and what it was looked up by: the pages of a shard share them. */
+  private last: { streamArn: string; keyAttributeNames: readonly string[]; context: RecordContext } | undefined;
 
   constructor(private readonly options: MessageBuilderOptions) {
     this.allEvents = options.eventNames.size === 3;
@@ -25,15 +27,24 @@ export class MessageBuilder {
     return this.allEvents || this.options.eventNames.has(record.eventName as EventName);
   }
 
+  /** A new object each time (the msg Node-RED sends), never shared with another message. */
   recordMessage(record: _Record, page: ShardRecords): OutgoingMessage {
-    return { ...toRecordMessage(record, this.contextFor(page), this.options.dataFormat) };
+    return asMessage(toRecordMessage(record, this.contextFor(page), this.options.dataFormat));
   }
 
   batchMessage(records: _Record[], page: ShardRecords): OutgoingMessage {
-    return { ...toBatchMessage(records, this.contextFor(page), this.options.dataFormat) };
+    return asMessage(toBatchMessage(records, this.contextFor(page), this.options.dataFormat));
   }
 
   private contextFor(page: ShardRecords): RecordContext {
+    const last = this.last;
+    if (last && last.keyAttributeNames === page.keyAttributeNames && last.streamArn === page.streamArn) return last.context;
+    const context = this.lookUpContext(page);
+    this.last = { streamArn: page.streamArn, keyAttributeNames: page.keyAttributeNames, context };
+    return context;
+  }
+
+  private lookUpContext(page: ShardRecords): RecordContext {
     const cacheKey = `${page.streamArn} ${page.keyAttributeNames.join(',')}`;
     let context = this.contexts.get(cacheKey);
     if (!context) {
@@ -47,4 +58,9 @@ export class MessageBuilder {
     }
     return context;
   }
+}
+
+/** The builders return fresh plain objects: they become the msg as they are, without a copy. */
+function asMessage(message: RecordMessage | BatchMessage): OutgoingMessage {
+  return message as unknown as OutgoingMessage;
 }

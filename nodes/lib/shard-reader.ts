@@ -2,11 +2,13 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type DynamoDBStreamsClient,
+  type GetRecordsCommandOutput,
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
 import { sleep } from './abortable-sleep';
 import { classifyAwsError, type AwsErrorKind } from './aws-errors';
 import { Backoff, IdlePollDelay } from './backoff';
+import { reportNextIteratorEarly } from './early-next-iterator';
 import { compareSequenceNumbers } from './sequence-number';
 
 export type StartPosition =
@@ -42,6 +44,14 @@ export type ShardReaderEvent =
 /** How a reader stopped: its shard closed and was read to the end, it no longer exists, or the reader was stopped. */
 export type ShardEnd = 'closed' | 'gone' | 'aborted';
 
+type GetRecordsPage = GetRecordsCommandOutput;
+
+/** A GetRecords call made ahead, while the page before was being parsed or delivered. */
+interface ReadAhead {
+  readonly iterator: string;
+  readonly outcome: Promise<{ readonly page: GetRecordsPage } | { readonly error: unknown }>;
+}
+
 export interface ShardReaderOptions {
   readonly streams: DynamoDBStreamsClient;
   readonly streamArn: string;
@@ -50,7 +60,12 @@ export interface ShardReaderOptions {
   readonly batchSize: number;
   readonly signal: AbortSignal;
   readonly timing: ReaderTiming;
-  /** Called with each non-empty page, in order; the next GetRecords waits for it. */
+  /**
+   * Called with each non-empty page, in order. A promise means the delivery has to wait (e.g. for
+   * acknowledgements): the reader reads nothing more until it settles. Returning nothing means the
+   * page was handed over at once; the reader then asks for the following page while it parses and
+   * delivers the next one (read-ahead of one page).
+   */
   readonly deliver: (records: _Record[]) => Promise<void> | void;
   readonly onEvent: (event: ShardReaderEvent) => void;
 }
@@ -66,6 +81,10 @@ export class ShardReader {
   private readonly errorBackoff: Backoff;
   private readonly fatalBackoff: Backoff;
   private readonly idleDelay: IdlePollDelay;
+  private readAhead: ReadAhead | undefined;
+  /** True when the last delivery returned no promise: the next one likely will not wait either. */
+  private lastDeliveryImmediate = false;
+  private delivering = false;
 
   constructor(private readonly options: ShardReaderOptions) {
     const { timing } = options;
@@ -134,19 +153,70 @@ export class ShardReader {
       this.iterator = await this.retryingTransientErrors(() => this.getIterator(position));
       this.restartAtTrimHorizon = false;
     }
-    const iterator = this.iterator;
-    const page = await this.retryingTransientErrors(() => this.getRecords(iterator));
+    const page = await this.nextPage(this.iterator);
     const records = this.withoutDelivered(page.Records ?? []);
+    const next = page.NextShardIterator;
+    // A read-ahead started from the raw body must have asked for the iterator the SDK parsed.
+    if (this.readAhead && this.readAhead.iterator !== next) this.readAhead = undefined;
     if (records.length > 0) {
+      if (next && this.lastDeliveryImmediate && !this.readAhead) await this.startReadAhead(next);
       this.deliveringFrom = records[0].dynamodb?.SequenceNumber;
-      await this.options.deliver(records);
+      this.delivering = true;
+      try {
+        const waiting = this.options.deliver(records);
+        this.lastDeliveryImmediate = waiting === undefined;
+        if (waiting) await waiting;
+      } finally {
+        this.delivering = false;
+      }
       this.deliveringFrom = undefined;
       this.lastSequenceNumber = records[records.length - 1].dynamodb?.SequenceNumber ?? this.lastSequenceNumber;
     }
-    if (!page.NextShardIterator) return true;
-    this.iterator = page.NextShardIterator;
+    if (!next) return true;
+    this.iterator = next;
     await sleep(records.length > 0 ? this.idleDelay.afterRecords() : this.idleDelay.afterEmptyPage(), signal);
     return false;
+  }
+
+  /** The page at `iterator`: the read-ahead's when it asked for that one and succeeded, else a new call. */
+  private async nextPage(iterator: string): Promise<GetRecordsPage> {
+    const ahead = this.readAhead;
+    this.readAhead = undefined;
+    if (ahead?.iterator === iterator) {
+      const outcome = await ahead.outcome;
+      if ('page' in outcome) {
+        this.succeeded();
+        return outcome.page;
+      }
+      // A failed read-ahead is asked again below, where its error is handled (retried or rethrown).
+    }
+    return this.retryingTransientErrors(() => this.getRecords(iterator));
+  }
+
+  /**
+   * Asks for the next page now, so that DynamoDB prepares it while this page is delivered; waits one
+   * turn of the event loop so the request leaves before the delivery's synchronous work begins.
+   */
+  private async startReadAhead(iterator: string): Promise<void> {
+    this.readAhead = this.readAheadOf(iterator);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  private readAheadOf(iterator: string): ReadAhead {
+    const outcome = this.getRecords(iterator).then(
+      (page) => ({ page }),
+      (error: unknown) => ({ error }),
+    );
+    return { iterator, outcome };
+  }
+
+  /**
+   * The next iterator, read from a response body before the SDK parsed it (only for pages with
+   * records): asks for that page at once when the reader would do so right after this one anyway.
+   */
+  private onNextIteratorEarly(iterator: string): void {
+    if (this.readAhead || this.delivering || !this.lastDeliveryImmediate || this.options.signal.aborted) return;
+    this.readAhead = this.readAheadOf(iterator);
   }
 
   private nextPosition(): StartPosition {
@@ -170,9 +240,12 @@ export class ShardReader {
     return response.ShardIterator;
   }
 
-  private getRecords(iterator: string) {
+  private getRecords(iterator: string): Promise<GetRecordsPage> {
     const { streams, batchSize, signal } = this.options;
-    return streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }), { abortSignal: signal });
+    const command = reportNextIteratorEarly(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }), (next) =>
+      this.onNextIteratorEarly(next),
+    );
+    return streams.send(command, { abortSignal: signal });
   }
 
   /** After recovering at TRIM_HORIZON, records already delivered come again: drop them. */
@@ -184,6 +257,15 @@ export class ShardReader {
     return records.filter((r) => !r.dynamodb?.SequenceNumber || compareSequenceNumbers(r.dynamodb.SequenceNumber, last) > 0);
   }
 
+  private succeeded(): void {
+    if (this.failing) {
+      this.failing = false;
+      this.options.onEvent({ type: 'recovered', shardId: this.options.shardId });
+    }
+    this.errorBackoff.reset();
+    this.fatalBackoff.reset();
+  }
+
   /**
    * Repeats a call through throttling, network and server errors (and, more slowly, through
    * errors only the user can fix) with jittered backoff. Rethrows what the caller must handle.
@@ -193,12 +275,7 @@ export class ShardReader {
     for (;;) {
       try {
         const result = await call();
-        if (this.failing) {
-          this.failing = false;
-          onEvent({ type: 'recovered', shardId });
-        }
-        this.errorBackoff.reset();
-        this.fatalBackoff.reset();
+        this.succeeded();
         return result;
       } catch (error) {
         const kind = classifyAwsError(error);

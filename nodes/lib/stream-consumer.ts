@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { sleep } from './abortable-sleep';
@@ -82,6 +83,8 @@ export class StreamConsumer {
   constructor(private readonly options: StreamConsumerOptions) {
     this.timing = { ...DEFAULT_CONSUMER_TIMING, ...options.timing };
     this.errorBackoff = new Backoff(this.timing.retryBaseMs, this.timing.retryMaxMs);
+    // Every shard's pause and in-flight calls listen to this one signal: many shards are not a leak.
+    setMaxListeners(0, this.abort.signal);
   }
 
   start(): void {

@@ -90,11 +90,9 @@ class Pipeline {
       ackTimeoutMs: 0,
       maxRecordAgeMs: 0,
       checkpoints: this.checkpoints,
-      send: (messages: OutgoingMessage[]) => {
-        for (const message of messages) {
-          const payload = message.payload as { keys: { pk: string }; newImage: { n: number } };
-          deliveries.push({ key: payload.keys.pk, n: payload.newImage.n, epoch });
-        }
+      send: (message: OutgoingMessage) => {
+        const payload = message.payload as { keys: { pk: string }; newImage: { n: number } };
+        deliveries.push({ key: payload.keys.pk, n: payload.newImage.n, epoch });
       },
       onSkippedOldRecords: () => undefined,
     });

@@ -47,6 +47,8 @@ export class FaultProxy {
   /** Injected faults, by operation (`GetRecords`, …) and kind. */
   readonly injected = new Map<string, Record<FaultKind, number>>();
   requests = 0;
+  /** Requests received, by operation (from the X-Amz-Target header), faulted or not. */
+  private readonly received = new Map<string, number>();
   private readonly random: () => number;
   private readonly forced: FaultKind[] = [];
   private readonly sockets = new Set<Socket>();
@@ -98,6 +100,11 @@ export class FaultProxy {
     return sum;
   }
 
+  /** Requests received so far, by operation (`GetRecords`, `DescribeStream`, …). */
+  receivedByOperation(): Record<string, number> {
+    return Object.fromEntries(this.received);
+  }
+
   /** e.g. `GetRecords: server-error 12, throttle 5, …` */
   describe(): string {
     return [...this.injected.entries()]
@@ -129,6 +136,7 @@ export class FaultProxy {
     this.requests += 1;
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.slice(target.lastIndexOf('.') + 1) || 'unknown';
+    this.received.set(operation, (this.received.get(operation) ?? 0) + 1);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {

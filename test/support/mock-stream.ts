@@ -125,6 +125,7 @@ interface ErrorInjection {
 interface HangInjection {
   readonly operation: Operation;
   readonly shardId?: string;
+  skip: number;
   times: number;
 }
 
@@ -437,9 +438,12 @@ export class FakeAws {
     });
   }
 
-  /** The next `times` calls of `operation` never answer: they reject with AbortError once their abortSignal fires. */
-  hangNext(operation: Operation, options: { times?: number; shardId?: string } = {}): void {
-    this.hangInjections.push({ operation, shardId: options.shardId, times: options.times ?? 1 });
+  /**
+   * The next `times` calls of `operation` (after letting `skip` through) never answer: they reject
+   * with AbortError once their abortSignal fires.
+   */
+  hangNext(operation: Operation, options: { times?: number; skip?: number; shardId?: string } = {}): void {
+    this.hangInjections.push({ operation, shardId: options.shardId, skip: options.skip ?? 0, times: options.times ?? 1 });
   }
 
   /** Calls currently hanging. */
@@ -479,7 +483,8 @@ export class FakeAws {
     if (signal?.aborted) throw abortError();
     if (this.stopped) throw new Error(`fake: ${operation} called after restore()`);
     const hang = this.hangInjections.find((h) => h.operation === operation && (!h.shardId || h.shardId === shardId));
-    if (hang) {
+    if (hang && hang.skip > 0) hang.skip -= 1;
+    else if (hang) {
       hang.times -= 1;
       if (hang.times <= 0) this.hangInjections.splice(this.hangInjections.indexOf(hang), 1);
       await new Promise<void>((resolve) => {

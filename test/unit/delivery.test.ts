@@ -53,7 +53,7 @@ function delivery(overrides: Partial<RecordDeliveryOptions> = {}) {
     ackTimeoutMs: 0,
     maxRecordAgeMs: 0,
     checkpoints,
-    send: (messages) => sent.push(...messages),
+    send: (message) => sent.push(message),
     onSkippedOldRecords: (count) => skipped.push(count),
     ...overrides,
   });

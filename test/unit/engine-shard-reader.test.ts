@@ -31,7 +31,13 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
   function startReader(
     stream: FakeStream,
     shardId: string,
-    options: { start?: StartPosition; batchSize?: number; deliver?: (records: _Record[]) => Promise<void> | void } = {},
+    options: {
+      start?: StartPosition;
+      batchSize?: number;
+      deliver?: (records: _Record[]) => Promise<void> | void;
+      /** 'immediate': `deliver` returns what options.deliver returns (nothing: handed over at once, so the reader reads ahead). */
+      handOver?: 'awaited' | 'immediate';
+    } = {},
   ): RunningReader {
     const abort = new AbortController();
     const events: ShardReaderEvent[] = [];
@@ -45,10 +51,16 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
       batchSize: options.batchSize ?? 100,
       signal: abort.signal,
       timing: FAST_TIMING,
-      deliver: async (records) => {
-        if (options.deliver) await options.deliver(records);
-        record(records);
-      },
+      deliver:
+        options.handOver === 'immediate'
+          ? (records) => {
+              record(records);
+              return options.deliver?.(records);
+            }
+          : async (records) => {
+              if (options.deliver) await options.deliver(records);
+              record(records);
+            },
       onEvent: (event) => events.push(event),
     });
     const entry = { reader, abort, events, log, done: reader.run() };
@@ -156,6 +168,86 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
     assert.equal(fake.callCount('GetRecords'), 1, 'no GetRecords while a delivery is pending');
     release();
     await eventually(() => r.log.count === 4, 3_000, 'four records');
+  });
+
+  function getRecordsIterators(): string[] {
+    return fake.callsOf('GetRecords').map((c) => String((c.input as { ShardIterator?: string }).ShardIterator));
+  }
+
+  it('asks for the next page before delivering a page when the last one was handed over at once, and delivers in order (mocked: read-ahead)', async () => {
+    const stream = fake.createStream();
+    const shard = stream.addShard({ records: 10 });
+    const callsAtDelivery: number[] = [];
+    const r = startReader(stream, shard, { batchSize: 2, handOver: 'immediate', deliver: () => void callsAtDelivery.push(fake.callCount('GetRecords')) });
+    await eventually(() => r.log.count === 10, 3_000, 'ten records');
+    stream.close(shard);
+    assert.equal(await r.done, 'closed');
+    assert.deepEqual(r.log.keys(), keysOf(stream.records(shard)));
+    // Page 1: nothing read ahead yet (no delivery seen). Pages 2-5: page n+1 already asked for.
+    assert.deepEqual(callsAtDelivery, [1, 3, 4, 5, 6]);
+    const iterators = getRecordsIterators();
+    assert.equal(new Set(iterators).size, iterators.length, 'no page asked for twice');
+  });
+
+  it('holds at most one page ahead: reads nothing more while a delivery waits, nor ahead of the page after it (mocked: read-ahead)', async () => {
+    const stream = fake.createStream();
+    const shard = stream.addShard({ records: 8 });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const callsAtDelivery: number[] = [];
+    const r = startReader(stream, shard, {
+      batchSize: 2,
+      handOver: 'immediate',
+      deliver: () => {
+        callsAtDelivery.push(fake.callCount('GetRecords'));
+        return callsAtDelivery.length === 2 ? gate : undefined;
+      },
+    });
+    await eventually(() => r.log.count === 4, 3_000, 'two pages');
+    await delay(40);
+    assert.equal(fake.callCount('GetRecords'), 3, 'page 3 was asked for before page 2 was delivered, nothing after it');
+    release();
+    await eventually(() => r.log.count === 8, 3_000, 'eight records');
+    // Page 3 came from the read-ahead; page 2 waited, so page 4 was asked for only after page 3's delivery.
+    assert.deepEqual(callsAtDelivery, [1, 3, 3, 5]);
+    assert.deepEqual(r.log.keys(), keysOf(stream.records(shard)));
+  });
+
+  it('a read-ahead that meets ExpiredIteratorException resumes after the last delivered record: no loss, no duplicate (mocked: expired iterator, read-ahead)', async () => {
+    const stream = fake.createStream();
+    const shard = stream.addShard({ records: 7 });
+    const records = stream.records(shard);
+    // Call 3 is the read-ahead of page 3 (made before page 2 is delivered); call 4 asks for it again.
+    fake.failNext('GetRecords', 'ExpiredIteratorException', { skip: 2, times: 2 });
+    const r = startReader(stream, shard, { batchSize: 2, handOver: 'immediate' });
+    await eventually(() => r.log.count === 7, 3_000, 'seven records');
+    stream.close(shard);
+    assert.equal(await r.done, 'closed');
+    assert.deepEqual(r.log.keys(), keysOf(records));
+    assert.deepEqual(r.events, [{ type: 'iterator-expired', shardId: shard, afterSequenceNumber: records[3].dynamodb?.SequenceNumber }]);
+  });
+
+  it('a read-ahead that fails with a server error is asked again through the retry path (mocked: read-ahead, server error)', async () => {
+    const stream = fake.createStream();
+    const shard = stream.addShard({ records: 6 });
+    fake.failNext('GetRecords', 'InternalServerError', { skip: 2 });
+    const r = startReader(stream, shard, { batchSize: 2, handOver: 'immediate' });
+    await eventually(() => r.log.count === 6, 3_000, 'six records');
+    assert.deepEqual(r.log.keys(), keysOf(stream.records(shard)));
+    const iterators = getRecordsIterators();
+    assert.equal(iterators[2], iterators[3], 'the failed read-ahead\'s iterator asked for again');
+  });
+
+  it("stops at once when aborted while a read-ahead hangs, and returns 'aborted' (mocked: hanging call, read-ahead)", async () => {
+    const stream = fake.createStream();
+    const shard = stream.addShard({ records: 6 });
+    fake.hangNext('GetRecords', { skip: 2 });
+    const r = startReader(stream, shard, { batchSize: 2, handOver: 'immediate' });
+    await eventually(() => fake.hangingCalls === 1 && r.log.count === 4, 3_000, 'two pages and a hanging read-ahead');
+    r.abort.abort();
+    assert.equal(await r.done, 'aborted');
+    assert.equal(fake.abortedCalls, 1, 'the abort signal reached the read-ahead');
+    assert.equal(r.log.count, 4);
   });
 
   it('gets a new iterator AFTER_SEQUENCE_NUMBER the last delivered record on ExpiredIteratorException: no loss, no duplicate (mocked: expired iterator)', async () => {

@@ -518,16 +518,24 @@ describe('engine: StreamConsumer (mocked DynamoDB and DynamoDB Streams)', functi
       assert.deepEqual(r.eventsOf('problem'), [], 'stopping is not a problem');
     });
 
-    it('resolves while many readers poll and back off, and no call follows (mocked)', async () => {
-      const stream = fake.createStream();
-      for (let i = 0; i < 20; i += 1) stream.addShard({ records: 1 });
-      fake.failNext('GetRecords', 'ThrottlingException', { times: 30 });
-      const r = start(stream.arn);
-      await eventually(() => r.log.count === 20, 3_000, '20 records');
-      await r.consumer.stop();
-      const calls = fake.calls.length;
-      await delay(4 * FAST_TIMING.discoveryIntervalMs);
-      assert.equal(fake.calls.length, calls, 'no call after stop()');
+    it('resolves while many readers poll and back off, and no call follows; 20 shards raise no MaxListenersExceededWarning (mocked)', async () => {
+      const warnings: string[] = [];
+      const onWarning = (warning: Error): void => void warnings.push(`${warning.name}: ${warning.message}`);
+      process.on('warning', onWarning);
+      try {
+        const stream = fake.createStream();
+        for (let i = 0; i < 20; i += 1) stream.addShard({ records: 1 });
+        fake.failNext('GetRecords', 'ThrottlingException', { times: 30 });
+        const r = start(stream.arn);
+        await eventually(() => r.log.count === 20, 3_000, '20 records');
+        await r.consumer.stop();
+        const calls = fake.calls.length;
+        await delay(4 * FAST_TIMING.discoveryIntervalMs);
+        assert.equal(fake.calls.length, calls, 'no call after stop()');
+        assert.deepEqual(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')), []);
+      } finally {
+        process.off('warning', onWarning);
+      }
     });
   });
 });

@@ -11,18 +11,28 @@ export function formatSubject(
   keyAttributeNames: string[],
 ): string | undefined {
   if (keys === undefined) return undefined;
+  const present = ownKeyCount(keys);
+  const first = keyAttributeNames[0];
+  if (present === 1 && first !== undefined && Object.hasOwn(keys, first)) return `${first}=${formatKeyValue(keys[first])}`;
   const parts: string[] = [];
   for (const name of keyAttributeNames) {
     if (Object.hasOwn(keys, name)) parts.push(`${name}=${formatKeyValue(keys[name])}`);
   }
-  const presentNames = Object.keys(keys);
-  if (parts.length < presentNames.length) {
+  if (parts.length < present) {
+    const presentNames = Object.keys(keys);
     const unnamed = presentNames
       .filter((name) => !keyAttributeNames.includes(name))
       .sort();
     for (const name of unnamed) parts.push(`${name}=${formatKeyValue(keys[name])}`);
   }
   return parts.length > 0 ? parts.join(',') : undefined;
+}
+
+/** Own enumerable keys, counted without allocating an array. */
+function ownKeyCount(keys: Record<string, AttributeValue>): number {
+  let count = 0;
+  for (const name in keys) if (Object.hasOwn(keys, name)) count++;
+  return count;
 }
 
 function formatKeyValue(value: AttributeValue): string {

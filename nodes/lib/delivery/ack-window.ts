@@ -27,6 +27,11 @@ export class AckWindow<T> {
     return this.pending.length;
   }
 
+  /** True when `add` would exceed the capacity: wait with `reserve()` first. */
+  get full(): boolean {
+    return this.pending.length >= this.capacity;
+  }
+
   /** Resolves once there is room for one more delivery; resolves at once when the window is closed. */
   async reserve(): Promise<void> {
     while (!this.closed && this.pending.length >= this.capacity) {

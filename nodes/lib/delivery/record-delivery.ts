@@ -26,7 +26,8 @@ export interface RecordDeliveryOptions {
   /** 0: no age limit. */
   readonly maxRecordAgeMs: number;
   readonly checkpoints?: CheckpointStore;
-  readonly send: (messages: OutgoingMessage[]) => void;
+  /** Hands one message to the flow; called once per message, so Node-RED never clones one. */
+  readonly send: (message: OutgoingMessage) => void;
   readonly onSkippedOldRecords: (count: number, shardId: string) => void;
   readonly now?: () => number;
   readonly clone?: (message: OutgoingMessage) => OutgoingMessage;
@@ -48,17 +49,21 @@ export class RecordDelivery {
     this.now = options.now ?? Date.now;
   }
 
-  async deliver(page: ShardRecords): Promise<void> {
+  /**
+   * Sends a page's messages. Returns nothing when the page was handed over at once (auto mode, or
+   * manual mode with room in the shard's window), a promise when it has to wait for acknowledgements.
+   */
+  deliver(page: ShardRecords): Promise<void> | undefined {
     const last = page.records[page.records.length - 1]?.dynamodb?.SequenceNumber;
-    if (!last || this.closed) return;
+    if (!last || this.closed) return undefined;
     const fresh = this.withoutOldRecords(page);
     if (this.options.ackMode === 'auto') {
       this.sendAll(fresh, page);
       this.checkpointAfterHandOver(page, last);
-      return;
+      return undefined;
     }
-    if (this.options.output === 'batch') await this.deliverBatchWithAck(fresh, page, last);
-    else await this.deliverRecordsWithAck(page, fresh);
+    if (this.options.output === 'batch') return this.deliverBatchWithAck(fresh, page, last);
+    return this.deliverRecordsWithAck(page, fresh);
   }
 
   acknowledge(ack: unknown): AckResult {
@@ -81,7 +86,7 @@ export class RecordDelivery {
         if (!delivery.resend) continue;
         delivery.sentAt = now;
         delivery.resends += 1;
-        this.options.send([this.copy(delivery.resend)]);
+        this.options.send(this.copy(delivery.resend));
         resent += 1;
       }
     }
@@ -122,45 +127,85 @@ export class RecordDelivery {
     }, HAND_OVER_MS);
   }
 
+  /**
+   * One `send` per message: Node-RED clones every message but the first of an array sent in one
+   * call (they might be the same object), and ours are all new objects.
+   */
   private sendAll(records: _Record[], page: ShardRecords): void {
-    const { builder } = this.options;
-    const wanted = records.filter((r) => builder.wanted(r));
-    if (wanted.length === 0) return;
+    const { builder, send } = this.options;
     if (this.options.output === 'batch') {
-      this.options.send([builder.batchMessage(wanted, page)]);
+      const wanted = records.filter((r) => builder.wanted(r));
+      if (wanted.length > 0) send(builder.batchMessage(wanted, page));
       return;
     }
-    const messages: OutgoingMessage[] = new Array(wanted.length);
-    for (let i = 0; i < wanted.length; i++) messages[i] = builder.recordMessage(wanted[i], page);
-    this.options.send(messages);
-  }
-
-  private async deliverRecordsWithAck(page: ShardRecords, fresh: _Record[]): Promise<void> {
-    const window = this.windowFor(page);
-    const freshSet = fresh.length === page.records.length ? undefined : new Set(fresh);
-    for (const record of page.records) {
-      const sequenceNumber = record.dynamodb?.SequenceNumber;
-      if (!sequenceNumber) continue;
-      if ((freshSet && !freshSet.has(record)) || !this.options.builder.wanted(record)) {
-        this.checkpoint(page, window.addAcknowledged(sequenceNumber));
-        continue;
-      }
-      await window.reserve();
-      if (this.closed) return;
-      this.sendWithAck(window, page, this.options.builder.recordMessage(record, page), sequenceNumber);
+    for (let i = 0; i < records.length; i++) {
+      if (builder.wanted(records[i])) send(builder.recordMessage(records[i], page));
     }
   }
 
-  private async deliverBatchWithAck(fresh: _Record[], page: ShardRecords, last: string): Promise<void> {
+  /** Sends while the window has room; when it fills, goes on in a promise that waits for room. */
+  private deliverRecordsWithAck(page: ShardRecords, fresh: _Record[]): Promise<void> | undefined {
+    const window = this.windowFor(page);
+    const freshSet = fresh.length === page.records.length ? undefined : new Set(fresh);
+    const records = page.records;
+    for (let i = 0; i < records.length; i++) {
+      const step = this.deliverWithAck(window, page, records[i], freshSet);
+      if (step === 'closed') return undefined;
+      if (step === 'wait') return this.deliverRestWithAck(window, page, freshSet, i);
+    }
+    return undefined;
+  }
+
+  private async deliverRestWithAck(
+    window: AckWindow<OutgoingMessage>,
+    page: ShardRecords,
+    freshSet: Set<_Record> | undefined,
+    from: number,
+  ): Promise<void> {
+    const records = page.records;
+    for (let i = from; i < records.length; i++) {
+      for (;;) {
+        const step = this.deliverWithAck(window, page, records[i], freshSet);
+        if (step === 'closed') return;
+        if (step === 'done') break;
+        await window.reserve();
+      }
+    }
+  }
+
+  /** Sends one record, or checkpoints past it (filtered, too old); 'wait' when the window is full. */
+  private deliverWithAck(
+    window: AckWindow<OutgoingMessage>,
+    page: ShardRecords,
+    record: _Record,
+    freshSet: Set<_Record> | undefined,
+  ): 'done' | 'wait' | 'closed' {
+    if (this.closed) return 'closed';
+    const sequenceNumber = record.dynamodb?.SequenceNumber;
+    if (!sequenceNumber) return 'done';
+    if ((freshSet && !freshSet.has(record)) || !this.options.builder.wanted(record)) {
+      this.checkpoint(page, window.addAcknowledged(sequenceNumber));
+      return 'done';
+    }
+    if (window.full) return 'wait';
+    this.sendWithAck(window, page, this.options.builder.recordMessage(record, page), sequenceNumber);
+    return 'done';
+  }
+
+  private deliverBatchWithAck(fresh: _Record[], page: ShardRecords, last: string): Promise<void> | undefined {
     const window = this.windowFor(page);
     const wanted = fresh.filter((r) => this.options.builder.wanted(r));
     if (wanted.length === 0) {
       this.checkpoint(page, window.addAcknowledged(last));
-      return;
+      return undefined;
     }
-    await window.reserve();
-    if (this.closed) return;
-    this.sendWithAck(window, page, this.options.builder.batchMessage(wanted, page), last);
+    if (!window.full) {
+      this.sendWithAck(window, page, this.options.builder.batchMessage(wanted, page), last);
+      return undefined;
+    }
+    return window.reserve().then(() => {
+      if (!this.closed) this.sendWithAck(window, page, this.options.builder.batchMessage(wanted, page), last);
+    });
   }
 
   private sendWithAck(window: AckWindow<OutgoingMessage>, page: ShardRecords, message: OutgoingMessage, lastSequenceNumber: string): void {
@@ -168,7 +213,7 @@ export class RecordDelivery {
     const delivery = window.add(lastSequenceNumber, this.now(), resend);
     const token: AckToken = { node: this.options.nodeId, stream: page.streamArn, shard: page.shardId, token: delivery.token };
     message[ACK_PROPERTY] = token;
-    this.options.send([resend ? this.copy(message) : message]);
+    this.options.send(resend ? this.copy(message) : message);
   }
 
   private checkpoint(page: ShardRecords, sequenceNumber: string | undefined): void {

@@ -1,0 +1,58 @@
+// Turns the measured figures into table rows with the issue's targets.
+import type { CatchUpFigures } from './catch-up';
+import type { IdleFigures } from './idle-cost';
+import type { LatencyFigures } from './latency-probe';
+import type { MappingFigure } from './mapping';
+import type { MemoryRunResult } from './memory-run';
+import { row, type ResultRow } from './report';
+
+export const HEAP_FLAT_MB_PER_MIN = 1;
+
+export function catchUpRows(f: CatchUpFigures): ResultRow[] {
+  return [
+    row(`1 catch-up raw GetRecords (${f.records} records, median)`, f.raw, 'rec/s'),
+    row('1 catch-up node, auto ack (median)', f.auto, 'rec/s'),
+    row('1 catch-up auto/raw (median of paired runs)', f.autoRatio, '', { op: '≥', limit: 0.9 }),
+    row('1 catch-up node, manual ack (median)', f.manual, 'rec/s'),
+    row('1 catch-up manual/raw (median of paired runs)', f.manualRatio, ''),
+  ];
+}
+
+export function latencyRows(prefix: string, f: LatencyFigures): ResultRow[] {
+  return [
+    row(`${prefix} p50`, f.p50, 'ms', { op: '≤', limit: 250 }),
+    row(`${prefix} p90`, f.p90, 'ms'),
+    row(`${prefix} p99`, f.p99, 'ms', { op: '≤', limit: 1000 }),
+    row(`${prefix} max`, f.max, 'ms'),
+    row(`${prefix} lost msgs`, f.missing, '', { op: '≤', limit: 0 }),
+  ];
+}
+
+export function idleRows(f: IdleFigures): ResultRow[] {
+  return [
+    row('3 idle GetRecords /min/shard', f.getRecordsPerMinutePerShard, '', { op: '≤', limit: 60 }),
+    row('3 idle DescribeStream /min', f.describeStreamPerMinute, ''),
+    row('3 idle other calls /min', f.otherPerMinute, ''),
+    ...latencyRows('3 after idle: latency', f.resumed),
+  ];
+}
+
+export function memoryRows(f: MemoryRunResult): ResultRow[] {
+  return [
+    row('4 memory RSS start', f.start.rssMB, 'MB'),
+    row('4 memory RSS peak', f.peakRssMB, 'MB'),
+    row('4 memory RSS growth (end - start)', f.rssGrowthMB, 'MB', { op: '≤', limit: 50 }),
+    row('4 memory heap start', f.start.heapMB, 'MB'),
+    row('4 memory heap peak', f.peakHeapMB, 'MB'),
+    row('4 memory heap growth (end - start)', f.heapGrowthMB, 'MB', { op: '≤', limit: 50 }),
+    row('4 memory heap slope, 2nd half', f.heapSlopeSecondHalfMBPerMin, 'MB/min', { op: '≤', limit: HEAP_FLAT_MB_PER_MIN }),
+    row('4 memory RSS slope, 2nd half', f.rssSlopeSecondHalfMBPerMin, 'MB/min'),
+    row(`4 memory msgs acked in ${Math.round(f.windowMs / 1000)} s (${f.msPerMsg} ms each)`, f.handled, ''),
+  ];
+}
+
+export function mappingRows(figures: readonly MappingFigure[]): ResultRow[] {
+  return figures.map((f) =>
+    row(`5 mapping ${f.format} (CPU time)`, f.microsPerRecord, 'µs/rec', f.format === 'document' ? undefined : { op: '≤', limit: 5 }),
+  );
+}

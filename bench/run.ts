@@ -1,0 +1,121 @@
+// `npm run bench`: the five figures of issue 6 on DynamoDB Local, a results table, and the
+// same as JSON in .bench/. Durations: see settings.ts (BENCH_QUICK=1 for a short smoke run).
+import path from 'node:path';
+import { createBacklog } from './backlog';
+import { measureCatchUp } from './catch-up';
+import { measureIdleCost } from './idle-cost';
+import { measureLatency } from './latency';
+import { dynamoDbClient, startBenchDynamoDb, streamsClient } from './local-dynamodb';
+import { machineInfo } from './machine';
+import { measureMapping } from './mapping';
+import { measureMemory } from './memory';
+import { startRuntime, stopRuntime } from './node-red-runtime';
+import { formatTable, writeResults, type ResultRow } from './report';
+import { catchUpRows, idleRows, latencyRows, mappingRows, memoryRows } from './rows';
+import { waitForQuiet } from './quiet';
+import { benchSettings } from './settings';
+
+// The SDK's notice about Node 22 says nothing about these figures.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const root = path.resolve(__dirname, '..');
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const settings = benchSettings();
+  const wanted = (figure: string): boolean => !settings.only || settings.only.has(figure);
+  const startedAt = new Date();
+  const machine = machineInfo();
+  log(`bench ${startedAt.toISOString()} · ${machine.nproc} × ${machine.cpuModel} · Node ${machine.node} · load ${machine.loadAverage.join(' ')}`);
+  if (settings.quick) log('BENCH_QUICK=1: short smoke run, figures not comparable');
+  const rows: ResultRow[] = [];
+  const results: Record<string, unknown> = { startedAt: startedAt.toISOString(), machine, settings: { ...settings, only: settings.only && [...settings.only] } };
+
+  if (wanted('mapping')) {
+    const quiet = await waitForQuiet(settings.quietBusy, settings.quietWaitMs);
+    log(`5 mapping cost… (others kept ${Math.round(quiet.busy * 100)} % of the CPUs busy before it; calibration ${quiet.calibrationMs.toFixed(1)} ms)`);
+    const mapping = measureMapping(['triggermesh', 'aws', 'document'], settings.mappingRecords);
+    results.mapping = mapping;
+    results.mappingQuietCheck = quiet;
+    rows.push(...mappingRows(mapping));
+  }
+
+  await startRuntime();
+  if (wanted('latency') || wanted('idle')) {
+    // A DynamoDB Local of its own: one holding a 100k-record stream answers every PutItem and
+    // GetRecords on other tables in ~100 ms (it scans), which would measure DynamoDB Local, not the node.
+    const live = await startBenchDynamoDb();
+    const client = dynamoDbClient(live.endpoint);
+    try {
+      if (wanted('latency')) {
+        log(`2 latency: ${settings.latencyWritesPerSecond} writes/s for ${settings.latencyWindowMs / 1000} s, default settings…`);
+        const latency = await measureLatency(live.endpoint, client, settings.latencyWritesPerSecond, settings.latencyWindowMs);
+        results.latency = latency;
+        rows.push(...latencyRows('2 latency', latency));
+      }
+      if (wanted('idle')) {
+        log(`3 idle cost: ${settings.idleSettleMs / 1000} s to settle, ${settings.idleWindowMs / 1000} s counted, then ${settings.resumeWindowMs / 1000} s of writes…`);
+        const idle = await measureIdleCost(live.endpoint, client, {
+          settleMs: settings.idleSettleMs,
+          windowMs: settings.idleWindowMs,
+          resumeMs: settings.resumeWindowMs,
+          ratePerSecond: settings.latencyWritesPerSecond,
+        });
+        results.idle = idle;
+        rows.push(...idleRows(idle));
+      }
+    } finally {
+      client.destroy();
+      await live.stop();
+    }
+  }
+
+  if (wanted('catch-up') || wanted('memory')) {
+    const ddb = await startBenchDynamoDb();
+    const client = dynamoDbClient(ddb.endpoint);
+    const streams = streamsClient(ddb.endpoint);
+    try {
+      const backlogSize = Math.max(wanted('catch-up') ? settings.catchUpRecords : 0, wanted('memory') ? settings.memoryRecords : 0);
+      const backlog = await createBacklog(client, streams, backlogSize);
+      log(`pre-filled ${backlog.records} items in ${(backlog.prefillMs / 1000).toFixed(1)} s`);
+      results.backlog = backlog;
+      if (wanted('catch-up')) {
+        log(`1 catch-up: ${backlog.records} records, raw / auto / manual alternating, ${settings.catchUpRounds} rounds after a warm-up…`);
+        const quiet = { busy: settings.quietBusy, maxWaitMs: settings.quietWaitMs };
+        const catchUp = await measureCatchUp(ddb.endpoint, streams, backlog, settings.catchUpRounds, quiet, log);
+        results.catchUp = catchUp;
+        rows.push(...catchUpRows(catchUp));
+      }
+      await stopRuntime();
+      if (wanted('memory')) {
+        log(`4 memory: manual ack, ${settings.slowSinkMsPerMsg} ms per msg, ${settings.memoryWindowMs / 1000} s over a ${backlog.records}-record backlog, in a fresh process…`);
+        const memory = await measureMemory(ddb.endpoint, backlog, settings.memoryWindowMs, settings.slowSinkMsPerMsg);
+        results.memory = memory;
+        rows.push(...memoryRows(memory));
+      }
+    } finally {
+      client.destroy();
+      streams.destroy();
+      await ddb.stop();
+    }
+  } else {
+    await stopRuntime();
+  }
+
+  results.loadAverageAtEnd = machineInfo().loadAverage;
+  results.rows = rows;
+  log('');
+  log(formatTable(rows));
+  const file = writeResults(root, startedAt, results);
+  log(`\nload average at end: ${(results.loadAverageAtEnd as number[]).join(' ')} · results: ${path.relative(root, file)}`);
+  const failed = rows.filter((r) => r.pass === false).length;
+  if (failed > 0) log(`${failed} figure(s) missed their target`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

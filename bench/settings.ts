@@ -1,0 +1,59 @@
+// What a bench run measures and for how long; every figure can be shortened with env vars.
+// BENCH_QUICK=1 runs a short smoke pass (small backlog, short windows) whose figures are not comparable.
+
+export interface BenchSettings {
+  readonly quick: boolean;
+  /** Items in the pre-filled catch-up table (issue: ≥ 50,000). */
+  readonly catchUpRecords: number;
+  /** Alternating raw/node runs of each kind. */
+  readonly catchUpRounds: number;
+  /** Items in the memory backlog (issue: 100,000). */
+  readonly memoryRecords: number;
+  /** How long the slow sink reads the memory backlog. */
+  readonly memoryWindowMs: number;
+  readonly slowSinkMsPerMsg: number;
+  readonly latencyWritesPerSecond: number;
+  readonly latencyWindowMs: number;
+  readonly idleWindowMs: number;
+  /** Time allowed for the idle backoff to reach its ceiling before counting starts. */
+  readonly idleSettleMs: number;
+  /** The latency sample taken when writes resume after the idle window. */
+  readonly resumeWindowMs: number;
+  readonly mappingRecords: number;
+  /** Before timed runs, wait up to this long for other processes to leave the CPUs at most `quietBusy` busy. */
+  readonly quietWaitMs: number;
+  readonly quietBusy: number;
+  /** Only these figures (comma list of catch-up, latency, idle, memory, mapping); all when unset. */
+  readonly only: ReadonlySet<string> | undefined;
+}
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+export function benchSettings(): BenchSettings {
+  const quick = process.env.BENCH_QUICK === '1';
+  const seconds = (name: string, full: number, short: number): number => intFromEnv(name, quick ? short : full) * 1000;
+  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    quick,
+    catchUpRecords: intFromEnv('BENCH_CATCHUP_RECORDS', quick ? 5_000 : 100_000),
+    catchUpRounds: intFromEnv('BENCH_CATCHUP_ROUNDS', quick ? 1 : 5),
+    memoryRecords: intFromEnv('BENCH_MEMORY_RECORDS', quick ? 5_000 : 100_000),
+    memoryWindowMs: seconds('BENCH_MEMORY_SECONDS', 75, 10),
+    slowSinkMsPerMsg: intFromEnv('BENCH_SLOW_SINK_MS', 10),
+    latencyWritesPerSecond: intFromEnv('BENCH_LATENCY_RATE', 20),
+    latencyWindowMs: seconds('BENCH_LATENCY_SECONDS', 60, 10),
+    idleWindowMs: seconds('BENCH_IDLE_SECONDS', 60, 10),
+    idleSettleMs: seconds('BENCH_IDLE_SETTLE_SECONDS', 10, 5),
+    resumeWindowMs: seconds('BENCH_RESUME_SECONDS', 20, 5),
+    mappingRecords: intFromEnv('BENCH_MAPPING_RECORDS', quick ? 5_000 : 20_000),
+    quietWaitMs: seconds('BENCH_QUIET_WAIT_SECONDS', 30, 0),
+    quietBusy: intFromEnv('BENCH_QUIET_BUSY_PERCENT', 25) / 100,
+    only: only && only.length > 0 ? new Set(only) : undefined,
+  };
+}
