@@ -6,15 +6,27 @@ import type { MemoryRunResult } from './memory-run';
 
 const EXTRA_MS = 60_000;
 
-export async function measureMemory(endpoint: string, backlog: Backlog, windowMs: number, msPerMsg: number): Promise<MemoryRunResult & { backlog: number }> {
+export interface MemoryRunOptions {
+  readonly msPerMsg: number;
+  /** At most this many msgs in the sink at once; 0: as many as the node hands over. */
+  readonly sinkConcurrency: number;
+  /** Ends the run once the sink handled this many msgs… */
+  readonly stopAt: number;
+  /** …or after this long. */
+  readonly maxWindowMs: number;
+}
+
+export async function measureMemory(endpoint: string, backlog: Backlog, options: MemoryRunOptions): Promise<MemoryRunResult & { backlog: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'memory-run.ts')], {
     cwd: path.resolve(__dirname, '..'),
     env: {
       ...process.env,
       BENCH_ENDPOINT: endpoint,
       BENCH_TABLE_ARN: backlog.tableArn,
-      BENCH_WINDOW_MS: String(windowMs),
-      BENCH_MS_PER_MSG: String(msPerMsg),
+      BENCH_WINDOW_MS: String(options.maxWindowMs),
+      BENCH_MS_PER_MSG: String(options.msPerMsg),
+      BENCH_SINK_CONCURRENCY: String(options.sinkConcurrency),
+      BENCH_STOP_AT: String(options.stopAt),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -22,7 +34,7 @@ export async function measureMemory(endpoint: string, backlog: Backlog, windowMs
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const timer = setTimeout(() => child.kill('SIGKILL'), windowMs + EXTRA_MS);
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.maxWindowMs + EXTRA_MS);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearTimeout(timer);
   const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));

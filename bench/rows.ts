@@ -37,17 +37,18 @@ export function idleRows(f: IdleFigures): ResultRow[] {
   ];
 }
 
-export function memoryRows(f: MemoryRunResult): ResultRow[] {
+export function memoryRows(prefix: string, f: MemoryRunResult): ResultRow[] {
+  const sink = f.sinkConcurrency === 0 ? 'up to maxInFlight at once' : `${f.sinkConcurrency} at a time`;
   return [
-    row('4 memory RSS start', f.start.rssMB, 'MB'),
-    row('4 memory RSS peak', f.peakRssMB, 'MB'),
-    row('4 memory RSS growth (end - start)', f.rssGrowthMB, 'MB', { op: '≤', limit: 50 }),
-    row('4 memory heap start', f.start.heapMB, 'MB'),
-    row('4 memory heap peak', f.peakHeapMB, 'MB'),
-    row('4 memory heap growth (end - start)', f.heapGrowthMB, 'MB', { op: '≤', limit: 50 }),
-    row('4 memory heap slope, 2nd half', f.heapSlopeSecondHalfMBPerMin, 'MB/min', { op: '≤', limit: HEAP_FLAT_MB_PER_MIN }),
-    row('4 memory RSS slope, 2nd half', f.rssSlopeSecondHalfMBPerMin, 'MB/min'),
-    row(`4 memory msgs acked in ${Math.round(f.windowMs / 1000)} s (${f.msPerMsg} ms each)`, f.handled, ''),
+    row(`${prefix}: msgs acked in ${(f.elapsedMs / 1000).toFixed(0)} s (${f.msPerMsg} ms each, ${sink})`, f.handled, ''),
+    row(`${prefix}: RSS start`, f.start.rssMB, 'MB'),
+    row(`${prefix}: RSS peak`, f.peakRssMB, 'MB'),
+    row(`${prefix}: RSS growth (end - start)`, f.rssGrowthMB, 'MB', { op: '≤', limit: 50 }),
+    row(`${prefix}: heap start`, f.start.heapMB, 'MB'),
+    row(`${prefix}: heap peak`, f.peakHeapMB, 'MB'),
+    row(`${prefix}: heap growth (end - start)`, f.heapGrowthMB, 'MB', { op: '≤', limit: 50 }),
+    row(`${prefix}: heap slope, 2nd half`, f.heapSlopeSecondHalfMBPerMin, 'MB/min', { op: '≤', limit: HEAP_FLAT_MB_PER_MIN }),
+    row(`${prefix}: RSS slope, 2nd half`, f.rssSlopeSecondHalfMBPerMin, 'MB/min'),
   ];
 }
 

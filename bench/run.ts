@@ -88,10 +88,13 @@ async function main(): Promise<void> {
       }
       await stopRuntime();
       if (wanted('memory')) {
-        log(`4 memory: manual ack, ${settings.slowSinkMsPerMsg} ms per msg, ${settings.memoryWindowMs / 1000} s over a ${backlog.records}-record backlog, in a fresh process…`);
-        const memory = await measureMemory(ddb.endpoint, backlog, settings.memoryWindowMs, settings.slowSinkMsPerMsg);
-        results.memory = memory;
-        rows.push(...memoryRows(memory));
+        const msPerMsg = settings.slowSinkMsPerMsg;
+        log(`4 memory: manual ack, sink ${msPerMsg} ms per msg, the whole ${backlog.records}-record backlog, in a fresh process…`);
+        const whole = await measureMemory(ddb.endpoint, backlog, { msPerMsg, sinkConcurrency: 0, stopAt: backlog.records, maxWindowMs: settings.memoryMaxWindowMs });
+        log(`4 memory: the same, sink one msg at a time, ${settings.memorySerialWindowMs / 1000} s…`);
+        const serial = await measureMemory(ddb.endpoint, backlog, { msPerMsg, sinkConcurrency: 1, stopAt: backlog.records, maxWindowMs: settings.memorySerialWindowMs });
+        results.memory = { whole, serial };
+        rows.push(...memoryRows('4 memory, whole backlog', whole), ...memoryRows('4 memory, serial sink', serial));
       }
     } finally {
       client.destroy();

@@ -9,8 +9,10 @@ export interface BenchSettings {
   readonly catchUpRounds: number;
   /** Items in the memory backlog (issue: 100,000). */
   readonly memoryRecords: number;
-  /** How long the slow sink reads the memory backlog. */
-  readonly memoryWindowMs: number;
+  /** The longest the whole memory backlog may take (sink handling up to maxInFlight msgs at once). */
+  readonly memoryMaxWindowMs: number;
+  /** How long a sink handling one msg at a time reads the memory backlog (all of it would take records × 10 ms). */
+  readonly memorySerialWindowMs: number;
   readonly slowSinkMsPerMsg: number;
   readonly latencyWritesPerSecond: number;
   readonly latencyWindowMs: number;
@@ -44,7 +46,8 @@ export function benchSettings(): BenchSettings {
     catchUpRecords: intFromEnv('BENCH_CATCHUP_RECORDS', quick ? 5_000 : 100_000),
     catchUpRounds: intFromEnv('BENCH_CATCHUP_ROUNDS', quick ? 1 : 5),
     memoryRecords: intFromEnv('BENCH_MEMORY_RECORDS', quick ? 5_000 : 100_000),
-    memoryWindowMs: seconds('BENCH_MEMORY_SECONDS', 75, 10),
+    memoryMaxWindowMs: seconds('BENCH_MEMORY_MAX_SECONDS', 900, 120),
+    memorySerialWindowMs: seconds('BENCH_MEMORY_SERIAL_SECONDS', 60, 10),
     slowSinkMsPerMsg: intFromEnv('BENCH_SLOW_SINK_MS', 10),
     latencyWritesPerSecond: intFromEnv('BENCH_LATENCY_RATE', 20),
     latencyWindowMs: seconds('BENCH_LATENCY_SECONDS', 60, 10),

@@ -1,18 +1,22 @@
-// A sink that handles one msg at a time and takes a fixed time for each (e.g. a slow HTTP
-// endpoint called without concurrency); `done()` of each msg lets the `complete` node ack it.
+// A sink that takes a fixed time for each msg and handles at most `concurrency` at once (0: as
+// many as arrive, like an HTTP request node waiting for a slow endpoint; 1: one after the other).
+// `done()` of each msg lets the `complete` node acknowledge it.
 
 export class SlowSink {
   handled = 0;
   private readonly queue: Array<() => void> = [];
-  private busy = false;
+  private busy = 0;
   private stopped = false;
 
-  constructor(private readonly msPerMsg: number) {}
+  constructor(
+    private readonly msPerMsg: number,
+    private readonly concurrency: number,
+  ) {}
 
   /** The sink node's input handler. */
   readonly onInput = (_msg: unknown, _send: unknown, done: () => void): void => {
     this.queue.push(done);
-    if (!this.busy) this.next();
+    this.next();
   };
 
   get queued(): number {
@@ -24,16 +28,15 @@ export class SlowSink {
   }
 
   private next(): void {
-    const done = this.queue.shift();
-    if (!done || this.stopped) {
-      this.busy = false;
-      return;
+    while (!this.stopped && this.queue.length > 0 && (this.concurrency === 0 || this.busy < this.concurrency)) {
+      const done = this.queue.shift() as () => void;
+      this.busy++;
+      setTimeout(() => {
+        this.busy--;
+        this.handled++;
+        done();
+        this.next();
+      }, this.msPerMsg);
     }
-    this.busy = true;
-    setTimeout(() => {
-      this.handled++;
-      done();
-      this.next();
-    }, this.msPerMsg);
   }
 }

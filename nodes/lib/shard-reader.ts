@@ -178,19 +178,15 @@ export class ShardReader {
     return false;
   }
 
-  /** The page at `iterator`: the read-ahead's when it asked for that one and succeeded, else a new call. */
-  private async nextPage(iterator: string): Promise<GetRecordsPage> {
+  /** The page at `iterator`: the read-ahead's when it asked for that one, else a new call. */
+  private nextPage(iterator: string): Promise<GetRecordsPage> {
     const ahead = this.readAhead;
     this.readAhead = undefined;
-    if (ahead?.iterator === iterator) {
-      const outcome = await ahead.outcome;
-      if ('page' in outcome) {
-        this.succeeded();
-        return outcome.page;
-      }
-      // A failed read-ahead is asked again below, where its error is handled (retried or rethrown).
-    }
-    return this.retryingTransientErrors(() => this.getRecords(iterator));
+    const call = (): Promise<GetRecordsPage> => this.getRecords(iterator);
+    if (ahead?.iterator !== iterator) return this.retryingTransientErrors(call);
+    // A failed read-ahead counts as the first attempt: its error is handled (backed off, or rethrown) as any.
+    const first = ahead.outcome.then((outcome) => ('page' in outcome ? outcome.page : Promise.reject(outcome.error)));
+    return this.retryingTransientErrors(call, first);
   }
 
   /**
@@ -270,14 +266,16 @@ export class ShardReader {
    * Repeats a call through throttling, network and server errors (and, more slowly, through
    * errors only the user can fix) with jittered backoff. Rethrows what the caller must handle.
    */
-  private async retryingTransientErrors<T>(call: () => Promise<T>): Promise<T> {
+  private async retryingTransientErrors<T>(call: () => Promise<T>, firstAttempt?: Promise<T>): Promise<T> {
     const { signal, shardId, onEvent } = this.options;
+    let attempt = firstAttempt;
     for (;;) {
       try {
-        const result = await call();
+        const result = await (attempt ?? call());
         this.succeeded();
         return result;
       } catch (error) {
+        attempt = undefined;
         const kind = classifyAwsError(error);
         if (signal.aborted || RETHROWN.has(kind)) throw error;
         const userMustFix = kind === 'access-denied' || kind === 'bad-credentials';

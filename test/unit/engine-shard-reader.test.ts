@@ -217,14 +217,22 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
     const stream = fake.createStream();
     const shard = stream.addShard({ records: 7 });
     const records = stream.records(shard);
-    // Call 3 is the read-ahead of page 3 (made before page 2 is delivered); call 4 asks for it again.
-    fake.failNext('GetRecords', 'ExpiredIteratorException', { skip: 2, times: 2 });
+    // Call 3 is the read-ahead of page 3, made before page 2 is delivered.
+    fake.failNext('GetRecords', 'ExpiredIteratorException', { skip: 2 });
     const r = startReader(stream, shard, { batchSize: 2, handOver: 'immediate' });
     await eventually(() => r.log.count === 7, 3_000, 'seven records');
     stream.close(shard);
     assert.equal(await r.done, 'closed');
     assert.deepEqual(r.log.keys(), keysOf(records));
     assert.deepEqual(r.events, [{ type: 'iterator-expired', shardId: shard, afterSequenceNumber: records[3].dynamodb?.SequenceNumber }]);
+    assert.deepEqual(
+      iteratorRequests().map((request) => [request.ShardIteratorType, request.SequenceNumber]),
+      [
+        ['TRIM_HORIZON', undefined],
+        ['AFTER_SEQUENCE_NUMBER', records[3].dynamodb?.SequenceNumber],
+      ],
+      'the expired read-ahead is not asked again',
+    );
   });
 
   it('a read-ahead that fails with a server error is asked again through the retry path (mocked: read-ahead, server error)', async () => {
@@ -235,7 +243,12 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
     await eventually(() => r.log.count === 6, 3_000, 'six records');
     assert.deepEqual(r.log.keys(), keysOf(stream.records(shard)));
     const iterators = getRecordsIterators();
-    assert.equal(iterators[2], iterators[3], 'the failed read-ahead\'s iterator asked for again');
+    assert.equal(iterators[2], iterators[3], "the failed read-ahead's iterator asked for again");
+    assert.deepEqual(
+      r.events.map((e) => e.type),
+      ['error', 'recovered'],
+      'reported and backed off like any failed call',
+    );
   });
 
   it("stops at once when aborted while a read-ahead hangs, and returns 'aborted' (mocked: hanging call, read-ahead)", async () => {
