@@ -3,6 +3,7 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../scripts/dynamodb-local';
+import { streamTableInput } from '../scripts/stream-table';
 
 export const BENCH_CREDENTIALS = { accessKeyId: 'benchkey', secretAccessKey: 'benchsecret' };
 export const BENCH_REGION = 'ddblocal';
@@ -27,15 +28,7 @@ export function streamsClient(endpoint: string): DynamoDBStreamsClient {
 
 /** A `pk` (string) table with a NEW_AND_OLD_IMAGES stream; returns its stream ARN. */
 export async function createStreamTable(client: DynamoDBClient, tableName: string): Promise<string> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }),
-  );
+  await client.send(new CreateTableCommand(streamTableInput(tableName)));
   const table = await client.send(new DescribeTableCommand({ TableName: tableName }));
   const streamArn = table.Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`table ${tableName} has no stream`);

@@ -36,10 +36,19 @@ export const DEFAULT_READER_TIMING: ReaderTiming = {
 };
 
 export type ShardReaderEvent =
-  | { readonly type: 'error'; readonly shardId: string; readonly kind: AwsErrorKind; readonly error: unknown; readonly retryInMs: number }
+  | {
+      readonly type: 'error';
+      readonly shardId: string;
+      readonly operation: ReaderOperation;
+      readonly kind: AwsErrorKind;
+      readonly error: unknown;
+      readonly retryInMs: number;
+    }
   | { readonly type: 'trimmed'; readonly shardId: string; readonly afterSequenceNumber?: string; readonly error: unknown }
   | { readonly type: 'iterator-expired'; readonly shardId: string; readonly afterSequenceNumber?: string }
   | { readonly type: 'recovered'; readonly shardId: string };
+
+export type ReaderOperation = 'GetShardIterator' | 'GetRecords';
 
 /** How a reader stopped: its shard closed and was read to the end, it no longer exists, or the reader was stopped. */
 export type ShardEnd = 'closed' | 'gone' | 'aborted';
@@ -85,6 +94,8 @@ export class ShardReader {
   /** True when the last delivery returned no promise: the next one likely will not wait either. */
   private lastDeliveryImmediate = false;
   private delivering = false;
+  /** The call whose error the reader is handling. */
+  private failedOperation: ReaderOperation = 'GetRecords';
 
   constructor(private readonly options: ShardReaderOptions) {
     const { timing } = options;
@@ -132,7 +143,7 @@ export class ShardReader {
           case 'invalid-request': {
             const retryInMs = this.fatalBackoff.next();
             this.failing = true;
-            onEvent({ type: 'error', shardId, kind: 'invalid-request', error, retryInMs });
+            onEvent({ type: 'error', shardId, operation: this.failedOperation, kind: 'invalid-request', error, retryInMs });
             this.iterator = undefined;
             await sleep(retryInMs, signal);
             break;
@@ -150,7 +161,7 @@ export class ShardReader {
     const { signal } = this.options;
     if (!this.iterator) {
       const position = this.nextPosition();
-      this.iterator = await this.retryingTransientErrors(() => this.getIterator(position));
+      this.iterator = await this.retryingTransientErrors('GetShardIterator', () => this.getIterator(position));
       this.restartAtTrimHorizon = false;
     }
     const page = await this.nextPage(this.iterator);
@@ -183,10 +194,10 @@ export class ShardReader {
     const ahead = this.readAhead;
     this.readAhead = undefined;
     const call = (): Promise<GetRecordsPage> => this.getRecords(iterator);
-    if (ahead?.iterator !== iterator) return this.retryingTransientErrors(call);
+    if (ahead?.iterator !== iterator) return this.retryingTransientErrors('GetRecords', call);
     // A failed read-ahead counts as the first attempt: its error is handled (backed off, or rethrown) as any.
     const first = ahead.outcome.then((outcome) => ('page' in outcome ? outcome.page : Promise.reject(outcome.error)));
-    return this.retryingTransientErrors(call, first);
+    return this.retryingTransientErrors('GetRecords', call, first);
   }
 
   /**
@@ -266,7 +277,7 @@ export class ShardReader {
    * Repeats a call through throttling, network and server errors (and, more slowly, through
    * errors only the user can fix) with jittered backoff. Rethrows what the caller must handle.
    */
-  private async retryingTransientErrors<T>(call: () => Promise<T>, firstAttempt?: Promise<T>): Promise<T> {
+  private async retryingTransientErrors<T>(operation: ReaderOperation, call: () => Promise<T>, firstAttempt?: Promise<T>): Promise<T> {
     const { signal, shardId, onEvent } = this.options;
     let attempt = firstAttempt;
     for (;;) {
@@ -276,12 +287,13 @@ export class ShardReader {
         return result;
       } catch (error) {
         attempt = undefined;
+        this.failedOperation = operation;
         const kind = classifyAwsError(error);
         if (signal.aborted || RETHROWN.has(kind)) throw error;
         const userMustFix = kind === 'access-denied' || kind === 'bad-credentials';
         const retryInMs = (userMustFix ? this.fatalBackoff : this.errorBackoff).next();
         this.failing = true;
-        onEvent({ type: 'error', shardId, kind, error, retryInMs });
+        onEvent({ type: 'error', shardId, operation, kind, error, retryInMs });
         await sleep(retryInMs, signal);
         if (signal.aborted) throw error;
       }

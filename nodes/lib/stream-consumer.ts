@@ -244,7 +244,7 @@ export class StreamConsumer {
         if (event.type === 'error') {
           this.options.onEvent({
             type: 'problem',
-            operation: 'GetRecords',
+            operation: event.operation,
             kind: event.kind,
             error: event.error,
             shardId: event.shardId,

@@ -1,6 +1,7 @@
 // The demo table in DynamoDB Local. DynamoDB Local keeps one database per access key and region,
 // so the writer and Node-RED use these same values; its ARNs always say region `ddblocal`.
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { streamTableInput } from '../stream-table';
 
 export const DEMO_TABLE = 'demo-orders';
 export const DEMO_REGION = 'ddblocal';
@@ -13,19 +14,5 @@ export function demoClient(endpoint: string): DynamoDBClient {
 
 /** pk (string) + sk (number), stream with new and old images. DynamoDB Local creates tables ACTIVE at once. */
 export async function createDemoTable(client: DynamoDBClient): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: DEMO_TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'N' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }),
-  );
+  await client.send(new CreateTableCommand(streamTableInput(DEMO_TABLE, { rangeKey: true })));
 }

@@ -1,5 +1,6 @@
 import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand, UpdateTableCommand, type AttributeValue, type StreamViewType } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../scripts/dynamodb-local';
+import { streamTableInput, type StreamTableShape } from '../../scripts/stream-table';
 
 /** Same keys and region everywhere: DynamoDB Local keeps one database per access key and region. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'testkey', secretAccessKey: 'testsecret' };
@@ -67,27 +68,13 @@ export function localClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS });
 }
 
-export interface TableSpec {
+export interface TableSpec extends StreamTableShape {
   prefix?: string;
-  rangeKey?: boolean;
-  stream?: StreamViewType | false;
 }
 
 /** A pk (string) [+ sk (number)] table, with a stream unless `stream: false`. */
 export async function createTable(client: DynamoDBClient, spec: TableSpec = {}): Promise<TestTable> {
   const name = uniqueTableName(spec.prefix ?? 'tbl');
-  const stream = spec.stream === undefined ? 'NEW_AND_OLD_IMAGES' : spec.stream;
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        ...(spec.rangeKey ? [{ AttributeName: 'sk', AttributeType: 'N' as const }] : []),
-      ],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, ...(spec.rangeKey ? [{ AttributeName: 'sk', KeyType: 'RANGE' as const }] : [])],
-      ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: stream } } : {}),
-    }),
-  );
+  await client.send(new CreateTableCommand(streamTableInput(name, spec)));
   return new TestTable(client, name);
 }

@@ -269,10 +269,11 @@ describe('engine: StreamConsumer (mocked DynamoDB and DynamoDB Streams)', functi
       assert.equal(fake.callCount('GetShardIterator', gone), 1, 'a gone shard is not read again');
     });
 
-    it("reports access denied with the IAM action, and recovers when the error stops (mocked: access denied)", async () => {
+    it("reports access denied with the operation and IAM action that failed, and recovers when the error stops (mocked: access denied)", async () => {
       const stream = fake.createStream();
       stream.addShard({ records: 3 });
       fake.failNext('DescribeStream', () => accessDenied('dynamodb:DescribeStream', stream.arn));
+      fake.failNext('GetShardIterator', () => accessDenied('dynamodb:GetShardIterator', stream.arn));
       fake.failNext('GetRecords', () => accessDenied('dynamodb:GetRecords', stream.arn), { times: 3 });
       const status = new SourceStatus('DynamoDB in us-east-1');
       const views: Array<ReturnType<SourceStatus['onEvent']>> = [];
@@ -282,11 +283,17 @@ describe('engine: StreamConsumer (mocked DynamoDB and DynamoDB Streams)', functi
       const denied = r.eventsOf('problem');
       assert.deepEqual(
         denied.map((p) => [p.operation, p.kind]),
-        [['DescribeStream', 'access-denied'], ['GetRecords', 'access-denied'], ['GetRecords', 'access-denied'], ['GetRecords', 'access-denied']],
+        [
+          ['DescribeStream', 'access-denied'],
+          ['GetShardIterator', 'access-denied'],
+          ['GetRecords', 'access-denied'],
+          ['GetRecords', 'access-denied'],
+          ['GetRecords', 'access-denied'],
+        ],
       );
       for (const event of r.events) views.push(status.onEvent(event));
       const red = views.filter((v) => v?.key === 'errors.accessDenied').map((v) => v?.params?.action);
-      assert.deepEqual([...new Set(red)], ['dynamodb:DescribeStream', 'dynamodb:GetRecords']);
+      assert.deepEqual([...new Set(red)], ['dynamodb:DescribeStream', 'dynamodb:GetShardIterator', 'dynamodb:GetRecords']);
       assert.equal(r.events.at(-1)?.type === 'recovered' || r.events.at(-1)?.type === 'reading', true);
       assert.equal(status.current().fill, 'green');
     });
