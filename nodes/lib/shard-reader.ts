@@ -8,7 +8,7 @@ import {
 import { sleep } from './abortable-sleep';
 import { classifyAwsError, type AwsErrorKind } from './aws-errors';
 import { Backoff, IdlePollDelay } from './backoff';
-import { reportNextIteratorEarly } from './early-next-iterator';
+import { withGetRecordsFastPath } from './get-records-fast-path';
 import { compareSequenceNumbers } from './sequence-number';
 
 export type StartPosition =
@@ -249,7 +249,7 @@ export class ShardReader {
 
   private getRecords(iterator: string): Promise<GetRecordsPage> {
     const { streams, batchSize, signal } = this.options;
-    const command = reportNextIteratorEarly(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }), (next) =>
+    const command = withGetRecordsFastPath(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }), (next) =>
       this.onNextIteratorEarly(next),
     );
     return streams.send(command, { abortSignal: signal });

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBStreamsClient, GetRecordsCommand, type GetRecordsCommandOutput } from '@aws-sdk/client-dynamodb-streams';
-import { peekNextShardIterator, reportNextIteratorEarly } from '../../nodes/lib/early-next-iterator';
+import { withGetRecordsFastPath } from '../../nodes/lib/get-records-fast-path';
+import { parseGetRecordsBody } from '../../nodes/lib/get-records-json';
+import { peekNextShardIterator } from '../../nodes/lib/next-iterator-peek';
 import { dynamoDbErrorBody } from '../support/fault-proxy';
 
 const ITERATOR = 'arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2024-01-01T00:00:00.000|1|AAAAAAAAAAE/+x==';
@@ -22,11 +24,48 @@ const RECORD = {
   },
 };
 
+/** Every attribute type, nested, with binary values at every depth, unicode and a fractional timestamp. */
+const VARIED_RECORD = {
+  awsRegion: 'eu-central-1',
+  dynamodb: {
+    ApproximateCreationDateTime: 1700000000.5,
+    Keys: { pk: { S: 'ü-€-😀' }, sk: { N: '-12.50' } },
+    NewImage: {
+      pk: { S: 'ü-€-😀' },
+      sk: { N: '-12.50' },
+      big: { N: '123456789012345678901234567890.123' },
+      bin: { B: Buffer.from([0, 1, 2, 250, 255]).toString('base64') },
+      bins: { BS: [Buffer.from('a').toString('base64'), Buffer.from('bc').toString('base64')] },
+      strings: { SS: ['x', 'y'] },
+      numbers: { NS: ['1', '2.5'] },
+      yes: { BOOL: true },
+      nothing: { NULL: true },
+      empty: { S: '' },
+      map: { M: { inner: { M: { deep: { B: Buffer.from('deep').toString('base64') } } }, list: { L: [{ S: 'a' }, { B: 'AAE=' }, { L: [] }, { M: {} }] } } },
+    },
+    OldImage: { pk: { S: 'ü-€-😀' }, sk: { N: '-12.50' }, gone: { L: [{ N: '0' }] } },
+    SequenceNumber: '100000000000000000002',
+    SizeBytes: 321,
+    StreamViewType: 'NEW_AND_OLD_IMAGES',
+  },
+  eventID: 'e2',
+  eventName: 'MODIFY',
+  eventSource: 'aws:dynamodb',
+  eventVersion: '1.1',
+  userIdentity: { PrincipalId: 'dynamodb.amazonaws.com', Type: 'Service' },
+};
+const REMOVE_RECORD = {
+  ...RECORD,
+  eventID: 'e3',
+  eventName: 'REMOVE',
+  dynamodb: { ApproximateCreationDateTime: 1700000061, Keys: { pk: { S: 'a' } }, SequenceNumber: '100000000000000000003', SizeBytes: 10, StreamViewType: 'KEYS_ONLY' },
+};
+
 function body(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
 }
 
-describe('engine: the next iterator read from the raw GetRecords body', function () {
+describe('engine: GetRecords fast path (next iterator peeked from the raw body, body parsed without the SDK deserializer)', function () {
   describe('peekNextShardIterator', function () {
     it('finds the iterator of a page with records, whichever key comes first', function () {
       assert.equal(peekNextShardIterator(body({ NextShardIterator: ITERATOR, Records: [RECORD] })), ITERATOR);
@@ -62,7 +101,35 @@ describe('engine: the next iterator read from the raw GetRecords body', function
     });
   });
 
-  describe('reportNextIteratorEarly with a real SDK client against a loopback server', function () {
+  describe('parseGetRecordsBody', function () {
+    it('turns epoch seconds into a Date and base64 into Uint8Array at every depth, leaving the rest as sent', function () {
+      const page = parseGetRecordsBody(body({ Records: [VARIED_RECORD], NextShardIterator: ITERATOR }));
+      const record = page?.Records?.[0];
+      assert.equal(page?.NextShardIterator, ITERATOR);
+      assert.deepEqual(record?.dynamodb?.ApproximateCreationDateTime, new Date(1700000000500));
+      const image = record?.dynamodb?.NewImage;
+      assert.ok(image?.bin.B instanceof Uint8Array && !Buffer.isBuffer(image.bin.B));
+      assert.deepEqual([...(image?.bin.B ?? [])], [0, 1, 2, 250, 255]);
+      assert.deepEqual(image?.bins.BS?.map((b) => Buffer.from(b).toString()), ['a', 'bc']);
+      assert.equal(Buffer.from(image?.map.M?.inner.M?.deep.B ?? []).toString(), 'deep');
+      assert.equal(image?.big.N, '123456789012345678901234567890.123', 'numbers stay strings');
+      assert.equal(image?.pk.S, 'ü-€-😀');
+    });
+
+    it('leaves to the SDK what it does not recognise: unknown attribute types, nulls, wrong types, not JSON', function () {
+      const withImage = (image: unknown): Buffer => body({ Records: [{ ...RECORD, dynamodb: { ...RECORD.dynamodb, NewImage: image } }] });
+      assert.equal(parseGetRecordsBody(withImage({ a: { X: 'new type' } })), undefined);
+      assert.equal(parseGetRecordsBody(withImage({ a: { S: 1 } })), undefined);
+      assert.equal(parseGetRecordsBody(withImage({ a: null })), undefined);
+      assert.equal(parseGetRecordsBody(withImage(null)), undefined);
+      assert.equal(parseGetRecordsBody(body({ Records: [{ ...RECORD, dynamodb: { ...RECORD.dynamodb, ApproximateCreationDateTime: '2024' } }] })), undefined);
+      assert.equal(parseGetRecordsBody(body({ Records: {}, NextShardIterator: ITERATOR })), undefined);
+      assert.equal(parseGetRecordsBody(body({ Records: [], NextShardIterator: 5 })), undefined);
+      assert.equal(parseGetRecordsBody(Buffer.from('{"Records": [')), undefined);
+    });
+  });
+
+  describe('withGetRecordsFastPath with a real SDK client against a loopback server', function () {
     let server: http.Server;
     let client: DynamoDBStreamsClient;
     let answer: (res: http.ServerResponse) => void;
@@ -105,7 +172,7 @@ describe('engine: the next iterator read from the raw GetRecords body', function
     async function getRecords(early: boolean): Promise<{ output: GetRecordsCommandOutput; reported: string[] }> {
       const reported: string[] = [];
       const command = new GetRecordsCommand({ ShardIterator: 'it-1', Limit: 1000 });
-      if (early) reportNextIteratorEarly(command, (iterator) => reported.push(iterator));
+      if (early) withGetRecordsFastPath(command, (iterator) => reported.push(iterator));
       const output = await client.send(command);
       return { output, reported };
     }
@@ -121,10 +188,30 @@ describe('engine: the next iterator read from the raw GetRecords body', function
       assert.equal(withMiddleware.output.Records?.[0].dynamodb?.NewImage?.NextShardIterator?.S, 'an attribute, not the key');
     });
 
+    for (const [name, page, parsedByFastPath] of [
+      ['records of every attribute type, nested', { Records: [VARIED_RECORD, RECORD, REMOVE_RECORD], NextShardIterator: ITERATOR }, true],
+      ["a closed shard's last page", { Records: [REMOVE_RECORD] }, true],
+      ['an empty page', { Records: [], NextShardIterator: ITERATOR }, true],
+      ['an empty page without Records', { NextShardIterator: ITERATOR }, true],
+      ['an attribute type the parser does not know (left to the SDK)', { Records: [{ ...RECORD, dynamodb: { ...RECORD.dynamodb, NewImage: { a: { X: '1' } } } }] }, false],
+    ] as const) {
+      it(`returns what the SDK's own deserializer returns: ${name}`, async function () {
+        assert.equal(parseGetRecordsBody(body(page)) !== undefined, parsedByFastPath);
+        answerJson(200, body(page), 3);
+        const fast = await getRecords(true);
+        const sdk = await getRecords(false);
+        const { $metadata: fastMetadata, ...fastPage } = fast.output;
+        const { $metadata: sdkMetadata, ...sdkPage } = sdk.output;
+        assert.deepStrictEqual(fastPage, sdkPage);
+        assert.equal(fastMetadata.httpStatusCode, 200);
+        assert.equal(sdkMetadata.httpStatusCode, 200);
+      });
+    }
+
     it('reports before the SDK has parsed the page', async function () {
       answerJson(200, body({ Records: [RECORD], NextShardIterator: ITERATOR }));
       const order: string[] = [];
-      const command = reportNextIteratorEarly(new GetRecordsCommand({ ShardIterator: 'it-1' }), () => order.push('reported'));
+      const command = withGetRecordsFastPath(new GetRecordsCommand({ ShardIterator: 'it-1' }), () => order.push('reported'));
       command.middlewareStack.add(
         (next) => async (args) => {
           const result = await next(args);
@@ -148,7 +235,7 @@ describe('engine: the next iterator read from the raw GetRecords body', function
     it('passes an error answer through untouched: the SDK raises ExpiredIteratorException', async function () {
       answerJson(400, Buffer.from(dynamoDbErrorBody('ExpiredIteratorException', 'Iterator expired')));
       const reported: string[] = [];
-      const command = reportNextIteratorEarly(new GetRecordsCommand({ ShardIterator: 'it-1' }), (iterator) => reported.push(iterator));
+      const command = withGetRecordsFastPath(new GetRecordsCommand({ ShardIterator: 'it-1' }), (iterator) => reported.push(iterator));
       await assert.rejects(client.send(command), (error: Error) => error.name === 'ExpiredIteratorException');
       assert.deepEqual(reported, []);
     });
@@ -161,7 +248,7 @@ describe('engine: the next iterator read from the raw GetRecords body', function
         setTimeout(() => res.socket?.destroy(), 5);
       };
       const reported: string[] = [];
-      const command = reportNextIteratorEarly(new GetRecordsCommand({ ShardIterator: 'it-1' }), (iterator) => reported.push(iterator));
+      const command = withGetRecordsFastPath(new GetRecordsCommand({ ShardIterator: 'it-1' }), (iterator) => reported.push(iterator));
       await assert.rejects(client.send(command));
       assert.deepEqual(reported, []);
     });
