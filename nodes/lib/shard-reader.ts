@@ -70,10 +70,9 @@ export interface ShardReaderOptions {
   readonly signal: AbortSignal;
   readonly timing: ReaderTiming;
   /**
-   * Called with each non-empty page, in order. A promise means the delivery has to wait (e.g. for
-   * acknowledgements): the reader reads nothing more until it settles. Returning nothing means the
-   * page was handed over at once; the reader then asks for the following page while it parses and
-   * delivers the next one (read-ahead of one page).
+   * Called with each non-empty page, in order; the next call waits until a returned promise
+   * settles (e.g. for acknowledgements). Meanwhile the reader has asked for the following page
+   * (read-ahead): it holds at most that one page beyond the one being delivered.
    */
   readonly deliver: (records: _Record[]) => Promise<void> | void;
   readonly onEvent: (event: ShardReaderEvent) => void;
@@ -91,8 +90,6 @@ export class ShardReader {
   private readonly fatalBackoff: Backoff;
   private readonly idleDelay: IdlePollDelay;
   private readAhead: ReadAhead | undefined;
-  /** True when the last delivery returned no promise: the next one likely will not wait either. */
-  private lastDeliveryImmediate = false;
   private delivering = false;
   /** The call whose error the reader is handling. */
   private failedOperation: ReaderOperation = 'GetRecords';
@@ -170,12 +167,11 @@ export class ShardReader {
     // A read-ahead started from the raw body must have asked for the iterator the SDK parsed.
     if (this.readAhead && this.readAhead.iterator !== next) this.readAhead = undefined;
     if (records.length > 0) {
-      if (next && this.lastDeliveryImmediate && !this.readAhead) await this.startReadAhead(next);
+      if (next && !this.readAhead) await this.startReadAhead(next);
       this.deliveringFrom = records[0].dynamodb?.SequenceNumber;
       this.delivering = true;
       try {
         const waiting = this.options.deliver(records);
-        this.lastDeliveryImmediate = waiting === undefined;
         if (waiting) await waiting;
       } finally {
         this.delivering = false;
@@ -222,7 +218,7 @@ export class ShardReader {
    * records): asks for that page at once when the reader would do so right after this one anyway.
    */
   private onNextIteratorEarly(iterator: string): void {
-    if (this.readAhead || this.delivering || !this.lastDeliveryImmediate || this.options.signal.aborted) return;
+    if (this.readAhead || this.delivering || this.options.signal.aborted) return;
     this.readAhead = this.readAheadOf(iterator);
   }
 

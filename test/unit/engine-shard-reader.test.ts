@@ -35,7 +35,7 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
       start?: StartPosition;
       batchSize?: number;
       deliver?: (records: _Record[]) => Promise<void> | void;
-      /** 'immediate': `deliver` returns what options.deliver returns (nothing: handed over at once, so the reader reads ahead). */
+      /** 'immediate': the page is logged as handed over at once, and `deliver` returns what options.deliver returns. */
       handOver?: 'awaited' | 'immediate';
     } = {},
   ): RunningReader {
@@ -157,24 +157,29 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
     });
   });
 
-  it('waits for each delivery before asking for the next page (mocked)', async () => {
+  it('waits for each delivery before delivering the next page, holding at most one page read ahead meanwhile (mocked)', async () => {
     const stream = fake.createStream();
-    const shard = stream.addShard({ records: 4 });
+    const shard = stream.addShard({ records: 6 });
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const r = startReader(stream, shard, { batchSize: 2, deliver: () => gate });
-    await eventually(() => fake.callCount('GetRecords') === 1, 3_000, 'first page');
-    await delay(40);
-    assert.equal(fake.callCount('GetRecords'), 1, 'no GetRecords while a delivery is pending');
-    release();
-    await eventually(() => r.log.count === 4, 3_000, 'four records');
+    try {
+      await eventually(() => fake.callCount('GetRecords') === 2, 3_000, 'first page and the one after it');
+      await delay(40);
+      assert.equal(fake.callCount('GetRecords'), 2, 'nothing more while the first delivery waits');
+      assert.equal(r.log.count, 0);
+    } finally {
+      release();
+    }
+    await eventually(() => r.log.count === 6, 3_000, 'six records');
+    assert.deepEqual(r.log.keys(), keysOf(stream.records(shard)));
   });
 
   function getRecordsIterators(): string[] {
     return fake.callsOf('GetRecords').map((c) => String((c.input as { ShardIterator?: string }).ShardIterator));
   }
 
-  it('asks for the next page before delivering a page when the last one was handed over at once, and delivers in order (mocked: read-ahead)', async () => {
+  it('asks for the next page before delivering a page, and delivers in order (mocked: read-ahead)', async () => {
     const stream = fake.createStream();
     const shard = stream.addShard({ records: 10 });
     const callsAtDelivery: number[] = [];
@@ -183,13 +188,13 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
     stream.close(shard);
     assert.equal(await r.done, 'closed');
     assert.deepEqual(r.log.keys(), keysOf(stream.records(shard)));
-    // Page 1: nothing read ahead yet (no delivery seen). Pages 2-5: page n+1 already asked for.
-    assert.deepEqual(callsAtDelivery, [1, 3, 4, 5, 6]);
+    // When page n is delivered, page n+1 has been asked for (n + 1 calls), and nothing beyond it.
+    assert.deepEqual(callsAtDelivery, [2, 3, 4, 5, 6]);
     const iterators = getRecordsIterators();
     assert.equal(new Set(iterators).size, iterators.length, 'no page asked for twice');
   });
 
-  it('holds at most one page ahead: reads nothing more while a delivery waits, nor ahead of the page after it (mocked: read-ahead)', async () => {
+  it('holds at most one page ahead while a delivery waits (mocked: read-ahead)', async () => {
     const stream = fake.createStream();
     const shard = stream.addShard({ records: 8 });
     let release: () => void = () => undefined;
@@ -203,13 +208,15 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
         return callsAtDelivery.length === 2 ? gate : undefined;
       },
     });
-    await eventually(() => r.log.count === 4, 3_000, 'two pages');
-    await delay(40);
-    assert.equal(fake.callCount('GetRecords'), 3, 'page 3 was asked for before page 2 was delivered, nothing after it');
-    release();
+    try {
+      await eventually(() => r.log.count === 4, 3_000, 'two pages');
+      await delay(40);
+      assert.equal(fake.callCount('GetRecords'), 3, 'page 3 asked for before page 2 was delivered, nothing after it');
+    } finally {
+      release();
+    }
     await eventually(() => r.log.count === 8, 3_000, 'eight records');
-    // Page 3 came from the read-ahead; page 2 waited, so page 4 was asked for only after page 3's delivery.
-    assert.deepEqual(callsAtDelivery, [1, 3, 3, 5]);
+    assert.deepEqual(callsAtDelivery, [2, 3, 4, 5]);
     assert.deepEqual(r.log.keys(), keysOf(stream.records(shard)));
   });
 
