@@ -14,6 +14,8 @@ export interface MappingFigure {
   wallMicrosPerRecord: number;
 }
 
+export const MAPPING_FORMATS: readonly DataFormat[] = ['triggermesh', 'aws', 'document'];
+
 const TABLE_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/orders';
 const STREAM_ARN = `${TABLE_ARN}/stream/2024-01-01T00:00:00.000`;
 

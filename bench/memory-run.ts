@@ -2,6 +2,7 @@
 // node in manual ack mode reads a large backlog into a slow sink, until the sink has handled
 // `stopAt` msgs or the window ends, while RSS and heap are sampled. Started by memory.ts; prints
 // one `RESULT <json>` line.
+import { reportFromChild } from './child-run';
 import { MemorySampler, type MemorySummary } from './memory-sampler';
 import { deploy, sourceFlow, startRuntime, stopRuntime, undeploy } from './node-red-runtime';
 import { SlowSink } from './slow-sink';
@@ -30,7 +31,7 @@ function required(name: string): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function main(): Promise<void> {
+async function main(): Promise<MemoryRunResult> {
   const endpoint = required('BENCH_ENDPOINT');
   const arn = required('BENCH_TABLE_ARN');
   const maxWindowMs = Number(required('BENCH_WINDOW_MS'));
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   sink.stop();
   await undeploy();
   await stopRuntime();
-  const result: MemoryRunResult = {
+  return {
     ...sampler.summary(),
     handled: sink.handled,
     elapsedMs,
@@ -62,15 +63,6 @@ async function main(): Promise<void> {
     sinkConcurrency,
     nodeSettings: MEMORY_NODE_SETTINGS,
   };
-  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
 
-if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) reportFromChild(main);

@@ -1,7 +1,6 @@
-// Figure 4: starts memory-run.ts in a fresh Node.js process and reads its result.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
+// Figure 4: runs memory-run.ts in a fresh Node.js process and reads its result.
 import type { Backlog } from './backlog';
+import { runInFreshProcess } from './child-run';
 import type { MemoryRunResult } from './memory-run';
 
 const EXTRA_MS = 60_000;
@@ -17,10 +16,9 @@ export interface MemoryRunOptions {
 }
 
 export async function measureMemory(endpoint: string, backlog: Backlog, options: MemoryRunOptions): Promise<MemoryRunResult & { backlog: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'memory-run.ts')], {
-    cwd: path.resolve(__dirname, '..'),
-    env: {
-      ...process.env,
+  const result = await runInFreshProcess<MemoryRunResult>(
+    'memory-run.ts',
+    {
       BENCH_ENDPOINT: endpoint,
       BENCH_TABLE_ARN: backlog.tableArn,
       BENCH_WINDOW_MS: String(options.maxWindowMs),
@@ -28,16 +26,7 @@ export async function measureMemory(endpoint: string, backlog: Backlog, options:
       BENCH_SINK_CONCURRENCY: String(options.sinkConcurrency),
       BENCH_STOP_AT: String(options.stopAt),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.maxWindowMs + EXTRA_MS);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  clearTimeout(timer);
-  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  if (code !== 0 || !line) throw new Error(`memory run failed (exit ${code}):\n${stderr}`);
-  return { ...(JSON.parse(line.slice('RESULT '.length)) as MemoryRunResult), backlog: backlog.records };
+    options.maxWindowMs + EXTRA_MS,
+  );
+  return { ...result, backlog: backlog.records };
 }

@@ -7,7 +7,7 @@ import { measureIdleCost } from './idle-cost';
 import { measureLatency } from './latency';
 import { dynamoDbClient, startBenchDynamoDb, streamsClient } from './local-dynamodb';
 import { machineInfo } from './machine';
-import { measureMapping } from './mapping';
+import { measureMappingInProcesses } from './mapping-processes';
 import { measureMemory } from './memory';
 import { startRuntime, stopRuntime } from './node-red-runtime';
 import { formatTable, writeResults, type ResultRow } from './report';
@@ -33,11 +33,14 @@ async function main(): Promise<void> {
 
   if (wanted('mapping')) {
     const quiet = await waitForQuiet(settings.quietBusy, settings.quietWaitMs);
-    log(`5 mapping cost… (others kept ${Math.round(quiet.busy * 100)} % of the CPUs busy before it; calibration ${quiet.calibrationMs.toFixed(1)} ms)`);
-    const mapping = measureMapping(['triggermesh', 'aws', 'document'], settings.mappingRecords);
+    log(
+      `5 mapping cost in ${settings.mappingProcesses} fresh process(es)… (others kept ${Math.round(quiet.busy * 100)} % of the CPUs busy before it; calibration ${quiet.calibrationMs.toFixed(1)} ms)`,
+    );
+    const mapping = await measureMappingInProcesses(settings.mappingRecords, settings.mappingProcesses);
+    for (const run of mapping.processes) log(`  ${run.map((f) => `${f.format} ${f.microsPerRecord.toFixed(2)} µs`).join(', ')}`);
     results.mapping = mapping;
     results.mappingQuietCheck = quiet;
-    rows.push(...mappingRows(mapping));
+    rows.push(...mappingRows(mapping.best));
   }
 
   await startRuntime();

@@ -22,6 +22,8 @@ export interface BenchSettings {
   /** The latency sample taken when writes resume after the idle window. */
   readonly resumeWindowMs: number;
   readonly mappingRecords: number;
+  /** Fresh processes the mapping is measured in (the best counts). */
+  readonly mappingProcesses: number;
   /** Before timed runs, wait up to this long for other processes to leave the CPUs at most `quietBusy` busy. */
   readonly quietWaitMs: number;
   readonly quietBusy: number;
@@ -55,6 +57,7 @@ export function benchSettings(): BenchSettings {
     idleSettleMs: seconds('BENCH_IDLE_SETTLE_SECONDS', 10, 5),
     resumeWindowMs: seconds('BENCH_RESUME_SECONDS', 20, 5),
     mappingRecords: intFromEnv('BENCH_MAPPING_RECORDS', quick ? 5_000 : 20_000),
+    mappingProcesses: Math.max(1, intFromEnv('BENCH_MAPPING_PROCESSES', quick ? 1 : 3)),
     quietWaitMs: seconds('BENCH_QUIET_WAIT_SECONDS', 30, 0),
     quietBusy: intFromEnv('BENCH_QUIET_BUSY_PERCENT', 25) / 100,
     only: only && only.length > 0 ? new Set(only) : undefined,

@@ -39,7 +39,12 @@ export class ProblemLog {
       case 'stream-missing':
         return this.once('stream-missing', { level: 'error', text: `Stream ${event.streamArn} not found` }, now);
       case 'iterator-expired':
-        return { level: 'debug', text: `Iterator of shard ${event.shardId} expired; resuming after ${event.afterSequenceNumber ?? 'start'}` };
+        return {
+          level: 'debug',
+          text: event.afterSequenceNumber
+            ? `Iterator of shard ${event.shardId} expired; resuming after ${event.afterSequenceNumber}`
+            : `Iterator of shard ${event.shardId} expired before a record was sent; reading again from its start position (from LATEST: from the oldest record, skipping those created before the node started)`,
+        };
       case 'stream-changed':
         return { level: 'warn', text: `The table has a new stream ${event.to}; reading it from its oldest record` };
       case 'recovered':

@@ -91,6 +91,10 @@ export class ShardReader {
   private readonly idleDelay: IdlePollDelay;
   private readAhead: ReadAhead | undefined;
   private delivering = false;
+  /** When the reader first asked for a LATEST iterator (ms since the epoch). */
+  private latestSince: number | undefined;
+  /** Set when a LATEST iterator was lost before anything was delivered: records created before are skipped. */
+  private skipCreatedBefore: number | undefined;
   /** The call whose error the reader is handling. */
   private failedOperation: ReaderOperation = 'GetRecords';
 
@@ -158,6 +162,7 @@ export class ShardReader {
     const { signal } = this.options;
     if (!this.iterator) {
       const position = this.nextPosition();
+      if (position.type === 'LATEST') this.latestSince ??= Date.now();
       this.iterator = await this.retryingTransientErrors('GetShardIterator', () => this.getIterator(position));
       this.restartAtTrimHorizon = false;
     }
@@ -181,7 +186,9 @@ export class ShardReader {
     }
     if (!next) return true;
     this.iterator = next;
-    await sleep(records.length > 0 ? this.idleDelay.afterRecords() : this.idleDelay.afterEmptyPage(), signal);
+    // A page whose records were all skipped is not a sign of an idle shard.
+    const hadRecords = (page.Records?.length ?? 0) > 0;
+    await sleep(hadRecords ? this.idleDelay.afterRecords() : this.idleDelay.afterEmptyPage(), signal);
     return false;
   }
 
@@ -225,6 +232,12 @@ export class ShardReader {
   private nextPosition(): StartPosition {
     if (this.restartAtTrimHorizon) return { type: 'TRIM_HORIZON' };
     if (this.lastSequenceNumber) return { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: this.lastSequenceNumber };
+    if (this.latestSince !== undefined) {
+      // A LATEST iterator lost (expired) before anything was delivered leaves no position to go on
+      // from; taking LATEST again would lose what was written meanwhile.
+      this.skipCreatedBefore = this.latestSince - LATEST_CLOCK_SKEW_MARGIN_MS;
+      return { type: 'TRIM_HORIZON' };
+    }
     return this.options.start;
   }
 
@@ -251,10 +264,14 @@ export class ShardReader {
     return streams.send(command, { abortSignal: signal });
   }
 
-  /** After recovering at TRIM_HORIZON, records already delivered come again: drop them. */
+  /**
+   * After recovering at TRIM_HORIZON, records already delivered come again: drop them; and, for a
+   * reader that lost its LATEST iterator, those created before it started.
+   */
   private withoutDelivered(records: _Record[]): _Record[] {
     const last = this.lastSequenceNumber;
-    if (!last || records.length === 0) return records;
+    if (!last) return this.skipCreatedBefore === undefined ? records : records.filter((r) => !isCreatedBefore(r, this.skipCreatedBefore ?? 0));
+    if (records.length === 0) return records;
     const first = records[0].dynamodb?.SequenceNumber;
     if (!first || compareSequenceNumbers(first, last) > 0) return records;
     return records.filter((r) => !r.dynamodb?.SequenceNumber || compareSequenceNumbers(r.dynamodb.SequenceNumber, last) > 0);
@@ -295,6 +312,18 @@ export class ShardReader {
       }
     }
   }
+}
+
+/**
+ * Records up to this long before a lost LATEST iterator was first taken are delivered anyway: the
+ * machine's clock and DynamoDB's creation times may disagree, and a few older records are better
+ * than missing new ones.
+ */
+const LATEST_CLOCK_SKEW_MARGIN_MS = 60_000;
+
+function isCreatedBefore(record: _Record, time: number): boolean {
+  const created = record.dynamodb?.ApproximateCreationDateTime;
+  return created instanceof Date && created.getTime() < time;
 }
 
 const RETHROWN = new Set<AwsErrorKind>(['aborted', 'expired-iterator', 'trimmed', 'not-found', 'invalid-request']);

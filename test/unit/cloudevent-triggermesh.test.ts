@@ -161,6 +161,17 @@ describe('cloudevent: triggermesh data format', () => {
     });
   }
 
+  it('uses attribute values without binary as they are, and copies only a map that holds binary', () => {
+    const plain: Record<string, AttributeValue> = { pk: { S: 'k1' }, tags: { L: [{ M: { n: { N: '1' } } }] } };
+    const withBinary: Record<string, AttributeValue> = { pk: { S: 'k1' }, photo: { B: new Uint8Array([1, 2, 3]) } };
+    const data = triggermesh(record('MODIFY', { NewImage: plain, OldImage: withBinary }));
+
+    assert.equal(data.Dynamodb?.NewImage, plain, 'the wire JSON already: not copied');
+    assert.notEqual(data.Dynamodb?.OldImage, withBinary);
+    assert.deepEqual(data.Dynamodb?.OldImage, { pk: { S: 'k1' }, photo: { B: 'AQID' } });
+    assert.ok(withBinary.photo.B instanceof Uint8Array, 'the record itself is left unchanged');
+  });
+
   it('leaves out union members that the SDK object holds as undefined', () => {
     const value: AttributeValue = { S: 'x', N: undefined, M: undefined, NULL: undefined };
 

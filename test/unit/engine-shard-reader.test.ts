@@ -301,6 +301,24 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
     assert.deepEqual(r.log.keys(), keysOf(stream.records(shard)));
   });
 
+  it('a LATEST reader whose iterator expired before it delivered anything reads again from TRIM_HORIZON, skipping records older than its start: nothing written meanwhile is lost (mocked: expired iterator)', async () => {
+    const stream = fake.createStream();
+    const shard = stream.addShard({ records: 2 });
+    for (const old of stream.records(shard)) if (old.dynamodb) old.dynamodb.ApproximateCreationDateTime = new Date(Date.now() - 120_000);
+    const r = startReader(stream, shard, { start: { type: 'LATEST' } });
+    await eventually(() => fake.callCount('GetRecords') > 0, 3_000, 'first poll');
+    fake.expireIterators();
+    const written = stream.put(shard, 3);
+    await eventually(() => r.log.count === 3, 3_000, 'the three records written while the iterator expired');
+    await delay(50);
+    assert.deepEqual(r.log.keys(), keysOf(written));
+    assert.deepEqual(
+      iteratorRequests().map((request) => request.ShardIteratorType),
+      ['LATEST', 'TRIM_HORIZON'],
+    );
+    assert.deepEqual(r.events, [{ type: 'iterator-expired', shardId: shard, afterSequenceNumber: undefined }]);
+  });
+
   it('reports TrimmedDataAccessException, restarts at TRIM_HORIZON and does not deliver a record twice (mocked: trimmed)', async () => {
     // Sequence numbers cross from 20 to 21 digits here: a text comparison would misjudge them.
     fake = (fake.restore(), new FakeAws({ firstSequenceNumber: '99999999999999999998' }));

@@ -19,6 +19,7 @@ export type AttributeValueJson =
 export type AttributeMapJson = Record<string, AttributeValueJson>;
 
 export function toAttributeValueJson(value: AttributeValue): AttributeValueJson {
+  if (isWireJson(value)) return value as AttributeValueJson;
   if (value.S !== undefined) return { S: value.S };
   if (value.N !== undefined) return { N: value.N };
   if (value.M !== undefined) return { M: toAttributeMapJson(value.M) };
@@ -33,10 +34,51 @@ export function toAttributeValueJson(value: AttributeValue): AttributeValueJson 
   return {};
 }
 
+/**
+ * True when the value already is its wire JSON: no binary and nothing unknown anywhere inside. It is
+ * then used as it is instead of copied (a record's values belong to the one msg made from it).
+ */
+function isWireJson(value: AttributeValue): boolean {
+  let members = 0;
+  let type = '';
+  for (const key in value) {
+    members++;
+    type = key;
+  }
+  if (members !== 1) return false;
+  switch (type) {
+    case 'S':
+    case 'N':
+    case 'BOOL':
+    case 'NULL':
+    case 'SS':
+    case 'NS':
+      return (value as unknown as Record<string, unknown>)[type] !== undefined;
+    case 'M': {
+      const map = value.M;
+      if (map === undefined) return false;
+      for (const name in map) if (!isWireJson(map[name])) return false;
+      return true;
+    }
+    case 'L': {
+      const list = value.L;
+      if (list === undefined) return false;
+      for (let i = 0; i < list.length; i++) if (!isWireJson(list[i])) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 export function toAttributeMapJson(map: Record<string, AttributeValue>): AttributeMapJson {
-  const json: AttributeMapJson = {};
-  for (const name in map) setOwnProperty(json, name, toAttributeValueJson(map[name]));
-  return json;
+  let json: AttributeMapJson | undefined;
+  for (const name in map) {
+    if (isWireJson(map[name])) continue;
+    json ??= { ...(map as AttributeMapJson) };
+    setOwnProperty(json, name, toAttributeValueJson(map[name]));
+  }
+  return json ?? (map as AttributeMapJson);
 }
 
 function toAttributeListJson(list: AttributeValue[]): AttributeValueJson[] {
