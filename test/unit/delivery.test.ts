@@ -188,6 +188,51 @@ describe('delivery: sending pages and moving checkpoints', function () {
     assert.equal(checkpoints.positions(STREAM).get('shard-1'), seq(3));
   });
 
+  it('commits each auto-mode page no sooner than 20 ms after its own hand-over, also when pages follow each other quickly', async function () {
+    const { subject, checkpoints } = delivery({ ackMode: 'auto' });
+    await checkpoints.load();
+    const committedAt = new Map<string, number>();
+    const recordCheckpoint = checkpoints.record.bind(checkpoints);
+    checkpoints.record = (stream, shard, sequenceNumber) => {
+      committedAt.set(sequenceNumber, performance.now());
+      recordCheckpoint(stream, shard, sequenceNumber);
+    };
+    const handedOverAt: number[] = [];
+    for (let i = 1; i <= 4; i++) {
+      handedOverAt.push(performance.now());
+      subject.deliver(page([record(i)]));
+      await new Promise((resolve) => setTimeout(resolve, 8));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    for (let i = 1; i <= 4; i++) {
+      const at = committedAt.get(seq(i));
+      assert.ok(at !== undefined, `page ${i} committed`);
+      assert.ok(at - handedOverAt[i - 1] >= 20, `page ${i} committed ${(at - handedOverAt[i - 1]).toFixed(1)} ms after its hand-over`);
+    }
+    assert.equal(checkpoints.positions(STREAM).get('shard-1'), seq(4));
+  });
+
+  it('commits an auto-mode page only after the deliveries Node-RED queued before, however long the event loop was blocked', async function () {
+    const delivered: string[] = [];
+    const { subject, checkpoints } = delivery({
+      ackMode: 'auto',
+      // As Node-RED's send: the message reaches the next node in a setImmediate.
+      send: (message) => void setImmediate(() => delivered.push(String((message.payload as { eventID?: string }).eventID))),
+    });
+    await checkpoints.load();
+    let deliveredAtCommit = -1;
+    const recordCheckpoint = checkpoints.record.bind(checkpoints);
+    checkpoints.record = (stream, shard, sequenceNumber) => {
+      deliveredAtCommit = delivered.length;
+      recordCheckpoint(stream, shard, sequenceNumber);
+    };
+    subject.deliver(page([record(1), record(2), record(3)]));
+    const blockedUntil = performance.now() + 40;
+    while (performance.now() < blockedUntil); // the timer is due before the deliveries have run
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(deliveredAtCommit, 3);
+  });
+
   it('does not checkpoint an auto-mode page that may still be in transit when it closes', async function () {
     const { subject, checkpoints } = delivery({ ackMode: 'auto' });
     await checkpoints.load();

@@ -4,6 +4,7 @@ import type { AckMode, OutputMode } from '../source-options';
 import type { ShardRecords } from '../stream-session';
 import { AckWindow } from './ack-window';
 import type { CheckpointStore } from './checkpoint-store';
+import { HandOverCheckpoints } from './hand-over-checkpoints';
 
 /** The msg property that carries what an acknowledgement needs; plain JSON, so it survives cloning. */
 export const ACK_PROPERTY = '_dynamodbStreamAck';
@@ -35,18 +36,17 @@ export interface RecordDeliveryOptions {
 
 export type AckResult = 'acknowledged' | 'unknown' | 'not-ours';
 
-const HAND_OVER_MS = 20;
-
 /** Sends each page's messages and moves checkpoints: at emit time (auto) or over acknowledged prefixes (manual). */
 export class RecordDelivery {
   private readonly windows = new Map<string, AckWindow<OutgoingMessage>>();
   private closed = false;
   private readonly now: () => number;
-  private readonly handedOver = new Map<string, { stream: string; shard: string; sequenceNumber: string }>();
-  private handOverTimer: NodeJS.Timeout | undefined;
+  private readonly handOver: HandOverCheckpoints | undefined;
 
   constructor(private readonly options: RecordDeliveryOptions) {
     this.now = options.now ?? Date.now;
+    const { checkpoints } = options;
+    if (checkpoints && options.ackMode === 'auto') this.handOver = new HandOverCheckpoints((stream, shard, seq) => checkpoints.record(stream, shard, seq));
   }
 
   /**
@@ -106,25 +106,12 @@ export class RecordDelivery {
    */
   close(): void {
     this.closed = true;
-    clearTimeout(this.handOverTimer);
-    this.handedOver.clear();
+    this.handOver?.close();
     for (const window of this.windows.values()) window.close();
   }
 
-  /**
-   * Node-RED hands a sent message to the next node asynchronously (setImmediate). The checkpoint of
-   * an auto-mode page is committed a little later, so that a page still in transit when the flow
-   * stops is read again after the restart instead of being lost.
-   */
   private checkpointAfterHandOver(page: ShardRecords, sequenceNumber: string): void {
-    if (!this.options.checkpoints) return;
-    this.handedOver.set(windowKey(page.streamArn, page.shardId), { stream: page.streamArn, shard: page.shardId, sequenceNumber });
-    this.handOverTimer ??= setTimeout(() => {
-      this.handOverTimer = undefined;
-      if (this.closed) return;
-      for (const { stream, shard, sequenceNumber: seq } of this.handedOver.values()) this.options.checkpoints?.record(stream, shard, seq);
-      this.handedOver.clear();
-    }, HAND_OVER_MS);
+    this.handOver?.handedOver(page.streamArn, page.shardId, sequenceNumber);
   }
 
   /**
