@@ -16,6 +16,8 @@ export interface IdleFigures {
   readonly getRecordsPerMinutePerShard: number;
   readonly describeStreamPerMinute: number;
   readonly otherPerMinute: number;
+  /** Connections the node opened to the endpoint during the idle window (keep-alive: ideally none). */
+  readonly connectionsOpened: number;
   readonly resumed: LatencyFigures;
 }
 
@@ -42,8 +44,10 @@ export async function measureIdleCost(dynamoDbEndpoint: string, client: DynamoDB
     await probe.waitUntilReading();
     await sleep(options.settleMs);
     const before = proxy.receivedByOperation();
+    const connectionsBefore = proxy.connectionsOpened;
     await sleep(options.windowMs);
     const calls = difference(proxy.receivedByOperation(), before);
+    const connectionsOpened = proxy.connectionsOpened - connectionsBefore;
     const perMinute = (count: number): number => (count * 60_000) / options.windowMs;
     const resumed = await probe.sample(options.ratePerSecond, options.resumeMs);
     const shards = 1;
@@ -57,6 +61,7 @@ export async function measureIdleCost(dynamoDbEndpoint: string, client: DynamoDB
       getRecordsPerMinutePerShard: perMinute(calls.GetRecords ?? 0) / shards,
       describeStreamPerMinute: perMinute(calls.DescribeStream ?? 0),
       otherPerMinute: perMinute(other),
+      connectionsOpened,
       resumed,
     };
   } finally {

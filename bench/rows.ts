@@ -33,6 +33,7 @@ export function idleRows(f: IdleFigures): ResultRow[] {
     row('3 idle GetRecords /min/shard', f.getRecordsPerMinutePerShard, '', { op: '≤', limit: 60 }),
     row('3 idle DescribeStream /min', f.describeStreamPerMinute, ''),
     row('3 idle other calls /min', f.otherPerMinute, ''),
+    row('3 idle connections opened in the window', f.connectionsOpened, ''),
     ...latencyRows('3 after idle: latency', f.resumed),
   ];
 }

@@ -47,6 +47,8 @@ export class FaultProxy {
   /** Injected faults, by operation (`GetRecords`, …) and kind. */
   readonly injected = new Map<string, Record<FaultKind, number>>();
   requests = 0;
+  /** Client connections accepted so far. */
+  connectionsOpened = 0;
   /** Requests received, by operation (from the X-Amz-Target header), faulted or not. */
   private readonly received = new Map<string, number>();
   private readonly random: () => number;
@@ -65,6 +67,7 @@ export class FaultProxy {
     this.target = new URL(options.target);
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.server.on('connection', (socket) => {
+      this.connectionsOpened += 1;
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
