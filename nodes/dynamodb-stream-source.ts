@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import type { DynamoDbStreamConfigNode } from './config-node';
 import { contextSurvivesRestarts, knownContextStores, nodeContextStore } from './context-checkpoints';
+import type { AwsClients } from './lib/clients';
 import { CheckpointStore } from './lib/delivery/checkpoint-store';
 import { ACK_PROPERTY, RecordDelivery } from './lib/delivery/record-delivery';
 import { MessageBuilder, type OutgoingMessage } from './lib/message-builder';
@@ -81,6 +82,7 @@ export = function register(RED: NodeAPI): void {
     });
 
     const onEvent = (event: ConsumerEvent): void => {
+      if (event.type === 'reading') clients.setShardsRead(node, event.activeShards);
       const view = status.onEvent(event);
       if (view) show(view);
       const report = problems.describe(event, t);
@@ -90,8 +92,9 @@ export = function register(RED: NodeAPI): void {
     };
 
     let consumer: StreamConsumer;
+    let clients: AwsClients;
     try {
-      const clients = config.clients();
+      clients = config.clients();
       consumer = new StreamConsumer({
         dynamodb: clients.dynamodb,
         streams: clients.streams,
@@ -145,6 +148,7 @@ export = function register(RED: NodeAPI): void {
       starting
         .catch(() => undefined)
         .then(() => consumer.stop())
+        .then(() => clients.setShardsRead(node, 0))
         .then(() => checkpoints?.close())
         .catch((error: unknown) => node.error(`Closing: ${(error as Error).message}`))
         .finally(() => {

@@ -8,6 +8,13 @@ import type { ConnectionSettings } from './connection-settings';
 export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
   readonly streams: DynamoDBStreamsClient;
+  /**
+   * How many shards `reader` reads through these clients now (0 when it stops): each has one GetRecords
+   * in flight at a time, so the socket pool grows beyond `maxSockets` to fit them all, with room to spare.
+   */
+  setShardsRead(reader: object, shards: number): void;
+  /** The socket pool's current size. */
+  readonly maxSockets: number;
   destroy(): void;
 }
 
@@ -22,6 +29,9 @@ export const DEFAULT_CLIENT_TUNING: ClientTuning = {
   requestTimeoutMs: 20_000,
   maxSockets: 50,
 };
+
+/** Sockets beyond one per shard read: DescribeStream, DescribeTable, GetShardIterator. */
+const SOCKETS_BESIDE_SHARDS = 8;
 
 type ClientCredentials = NonNullable<DynamoDBClientConfig['credentials']>;
 type StaticCredentials = Extract<ClientCredentials, { accessKeyId: string }>;
@@ -74,9 +84,22 @@ export function createAwsClients(settings: ConnectionSettings, tuning: ClientTun
   };
   const dynamodb = new DynamoDBClient(config);
   const streams = new DynamoDBStreamsClient(config);
+  const shardsByReader = new Map<object, number>();
   return {
     dynamodb,
     streams,
+    setShardsRead(reader, shards) {
+      if (shards > 0) shardsByReader.set(reader, shards);
+      else shardsByReader.delete(reader);
+      let total = 0;
+      for (const count of shardsByReader.values()) total += count;
+      const maxSockets = Math.max(tuning.maxSockets, total + SOCKETS_BESIDE_SHARDS);
+      httpAgent.maxSockets = maxSockets;
+      httpsAgent.maxSockets = maxSockets;
+    },
+    get maxSockets() {
+      return httpsAgent.maxSockets;
+    },
     destroy() {
       dynamodb.destroy();
       streams.destroy();
