@@ -71,11 +71,9 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   throw new Error(`DynamoDB Local did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
-export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
-  if (!javaAvailable()) throw new JavaMissingError();
-  const jarDir = dynamoDbLocalJarDir();
-  const port = options.port ?? (await freePort());
-  const args = [
+/** The `java` arguments that start DynamoDB Local on `port` (in memory unless `dbPath` is given). */
+export function dynamoDbLocalArgs(jarDir: string, port: number, options: { dbPath?: string; sharedDb?: boolean } = {}): string[] {
+  return [
     `-Djava.library.path=${path.join(jarDir, 'DynamoDBLocal_lib')}`,
     '-Xmx512m',
     '-jar',
@@ -85,6 +83,13 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     ...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']),
     ...(options.sharedDb ? ['-sharedDb'] : []),
   ];
+}
+
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  if (!javaAvailable()) throw new JavaMissingError();
+  const jarDir = dynamoDbLocalJarDir();
+  const port = options.port ?? (await freePort());
+  const args = dynamoDbLocalArgs(jarDir, port, options);
   if (options.dbPath && !existsSync(options.dbPath)) throw new Error(`dbPath ${options.dbPath} does not exist`);
   const child = spawn('java', args, { cwd: jarDir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { JavaMissingError, dynamoDbLocalJarDir, freePort, javaAvailable } from '../../scripts/dynamodb-local';
+import { JavaMissingError, dynamoDbLocalArgs, dynamoDbLocalJarDir, freePort, javaAvailable } from '../../scripts/dynamodb-local';
 
 const START_TIMEOUT_MS = 30_000;
 
@@ -57,16 +57,7 @@ export class RestartableDynamoDbLocal {
 
   private async launch(): Promise<void> {
     const jarDir = dynamoDbLocalJarDir();
-    const args = [
-      `-Djava.library.path=${path.join(jarDir, 'DynamoDBLocal_lib')}`,
-      '-Xmx512m',
-      '-jar',
-      path.join(jarDir, 'DynamoDBLocal.jar'),
-      '-port',
-      String(this.port),
-      '-dbPath',
-      this.dbPath,
-    ];
+    const args = dynamoDbLocalArgs(jarDir, this.port, { dbPath: this.dbPath });
     const child = spawn('java', args, { cwd: jarDir, stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     this.stderr = '';
