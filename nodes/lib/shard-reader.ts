@@ -270,7 +270,8 @@ export class ShardReader {
    */
   private withoutDelivered(records: _Record[]): _Record[] {
     const last = this.lastSequenceNumber;
-    if (!last) return this.skipCreatedBefore === undefined ? records : records.filter((r) => !isCreatedBefore(r, this.skipCreatedBefore ?? 0));
+    const skipBefore = this.skipCreatedBefore;
+    if (!last) return skipBefore === undefined ? records : records.filter((r) => !isCreatedBefore(r, skipBefore));
     if (records.length === 0) return records;
     const first = records[0].dynamodb?.SequenceNumber;
     if (!first || compareSequenceNumbers(first, last) > 0) return records;
