@@ -241,8 +241,20 @@ describe('the example flows, imported from Import ▸ Examples and deployed in a
       return stored ? (JSON.parse(stored) as { streams: Record<string, Record<string, string>> }).streams : undefined;
     };
     await waitUntil(async () => (await checkpoint()) !== undefined, 15_000, 'a checkpoint in the file context store');
-    const lastAccepted = receiver.received[receiver.received.length - 1];
-    const lastSequence = (JSON.parse(lastAccepted.body) as { Dynamodb: { SequenceNumber: string } }).Dynamodb.SequenceNumber;
+    // The http request node POSTs concurrently: wait until nothing more arrives, then take the newest record.
+    let count = -1;
+    await waitUntil(
+      async () => {
+        const settled = receiver.received.length === count;
+        count = receiver.received.length;
+        return settled;
+      },
+      15_000,
+      'the sink to receive nothing more for a while',
+      1_000,
+    );
+    const sequences = receiver.received.slice(before).map((request) => (JSON.parse(request.body) as { Dynamodb: { SequenceNumber: string } }).Dynamodb.SequenceNumber);
+    const lastSequence = sequences.reduce((a, b) => (BigInt(b) > BigInt(a) ? b : a));
     await waitUntil(
       async () => Object.values((await checkpoint()) ?? {}).some((shards) => Object.values(shards).includes(lastSequence)),
       15_000,

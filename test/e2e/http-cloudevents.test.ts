@@ -50,8 +50,13 @@ describe('end to end: packed tarball in a spawned Node-RED, POSTing CloudEvents 
     await table.update({ pk: { S: 'order 1' }, sk: { N: '2' } }, 'orderStatus = :s', { ':s': { S: 'paid' } });
     await table.remove({ pk: { S: 'order 1' }, sk: { N: '2' } });
     await eventually(() => receiver.received.length >= 3, 30_000, 'three CloudEvents at the sink');
+    // The http request node POSTs each msg as it comes, concurrently: the sink may see them in any order.
+    // The node emits them in stream order (see the format tests), which the sequence numbers restore here.
+    const sequenceOf = (request: (typeof receiver.received)[number]): bigint =>
+      BigInt((request.event?.data as { Dynamodb?: { SequenceNumber?: string } } | undefined)?.Dynamodb?.SequenceNumber ?? '0');
     const received = receiver.received.slice(0, 3);
     for (const request of received) assert.equal(request.parseError, undefined, `parsed by the cloudevents SDK: ${request.parseError}`);
+    received.sort((a, b) => (sequenceOf(a) < sequenceOf(b) ? -1 : sequenceOf(a) > sequenceOf(b) ? 1 : 0));
     const events = received.map((r) => r.event!);
     assert.deepEqual(events.map((e) => e.dynamodboperation), ['INSERT', 'MODIFY', 'REMOVE']);
     for (const [i, event] of events.entries()) {
