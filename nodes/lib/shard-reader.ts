@@ -90,7 +90,6 @@ export class ShardReader {
   private readonly fatalBackoff: Backoff;
   private readonly idleDelay: IdlePollDelay;
   private readAhead: ReadAhead | undefined;
-  private delivering = false;
   /** When the reader first asked for a LATEST iterator (ms since the epoch). */
   private latestSince: number | undefined;
   /** Set when a LATEST iterator was lost before anything was delivered: records created before are skipped. */
@@ -174,13 +173,7 @@ export class ShardReader {
     if (records.length > 0) {
       if (next && !this.readAhead) await this.startReadAhead(next);
       this.deliveringFrom = records[0].dynamodb?.SequenceNumber;
-      this.delivering = true;
-      try {
-        const waiting = this.options.deliver(records);
-        if (waiting) await waiting;
-      } finally {
-        this.delivering = false;
-      }
+      await this.options.deliver(records);
       this.deliveringFrom = undefined;
       this.lastSequenceNumber = records[records.length - 1].dynamodb?.SequenceNumber ?? this.lastSequenceNumber;
     }
@@ -225,7 +218,7 @@ export class ShardReader {
    * records): asks for that page at once when the reader would do so right after this one anyway.
    */
   private onNextIteratorEarly(iterator: string): void {
-    if (this.readAhead || this.delivering || this.options.signal.aborted) return;
+    if (this.readAhead || this.options.signal.aborted) return;
     this.readAhead = this.readAheadOf(iterator);
   }
 
@@ -278,15 +271,6 @@ export class ShardReader {
     return records.filter((r) => !r.dynamodb?.SequenceNumber || compareSequenceNumbers(r.dynamodb.SequenceNumber, last) > 0);
   }
 
-  private succeeded(): void {
-    if (this.failing) {
-      this.failing = false;
-      this.options.onEvent({ type: 'recovered', shardId: this.options.shardId });
-    }
-    this.errorBackoff.reset();
-    this.fatalBackoff.reset();
-  }
-
   /**
    * Repeats a call through throttling, network and server errors (and, more slowly, through
    * errors only the user can fix) with jittered backoff. Rethrows what the caller must handle.
@@ -297,7 +281,12 @@ export class ShardReader {
     for (;;) {
       try {
         const result = await (attempt ?? call());
-        this.succeeded();
+        if (this.failing) {
+          this.failing = false;
+          onEvent({ type: 'recovered', shardId });
+        }
+        this.errorBackoff.reset();
+        this.fatalBackoff.reset();
         return result;
       } catch (error) {
         attempt = undefined;

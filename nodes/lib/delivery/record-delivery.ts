@@ -49,17 +49,14 @@ export class RecordDelivery {
     if (checkpoints && options.ackMode === 'auto') this.handOver = new HandOverCheckpoints((stream, shard, seq) => checkpoints.record(stream, shard, seq));
   }
 
-  /**
-   * Sends a page's messages. Returns nothing when the page was handed over at once (auto mode, or
-   * manual mode with room in the shard's window), a promise when it has to wait for acknowledgements.
-   */
+  /** Sends a page's messages; in manual mode, a promise that settles once they are all sent (the window may have to make room). */
   deliver(page: ShardRecords): Promise<void> | undefined {
     const last = page.records[page.records.length - 1]?.dynamodb?.SequenceNumber;
     if (!last || this.closed) return undefined;
     const fresh = this.withoutOldRecords(page);
     if (this.options.ackMode === 'auto') {
       this.sendAll(fresh, page);
-      this.checkpointAfterHandOver(page, last);
+      this.handOver?.handedOver(page.streamArn, page.shardId, last);
       return undefined;
     }
     if (this.options.output === 'batch') return this.deliverBatchWithAck(fresh, page, last);
@@ -110,10 +107,6 @@ export class RecordDelivery {
     for (const window of this.windows.values()) window.close();
   }
 
-  private checkpointAfterHandOver(page: ShardRecords, sequenceNumber: string): void {
-    this.handOver?.handedOver(page.streamArn, page.shardId, sequenceNumber);
-  }
-
   /**
    * One `send` per message: Node-RED clones every message but the first of an array sent in one
    * call (they might be the same object), and ours are all new objects.
@@ -130,69 +123,33 @@ export class RecordDelivery {
     }
   }
 
-  /** Sends while the window has room; when it fills, goes on in a promise that waits for room. */
-  private deliverRecordsWithAck(page: ShardRecords, fresh: _Record[]): Promise<void> | undefined {
+  /** Waits for room in the shard's window only when it is full. */
+  private async deliverRecordsWithAck(page: ShardRecords, fresh: _Record[]): Promise<void> {
     const window = this.windowFor(page);
     const freshSet = fresh.length === page.records.length ? undefined : new Set(fresh);
-    const records = page.records;
-    for (let i = 0; i < records.length; i++) {
-      const step = this.deliverWithAck(window, page, records[i], freshSet);
-      if (step === 'closed') return undefined;
-      if (step === 'wait') return this.deliverRestWithAck(window, page, freshSet, i);
-    }
-    return undefined;
-  }
-
-  private async deliverRestWithAck(
-    window: AckWindow<OutgoingMessage>,
-    page: ShardRecords,
-    freshSet: Set<_Record> | undefined,
-    from: number,
-  ): Promise<void> {
-    const records = page.records;
-    for (let i = from; i < records.length; i++) {
-      for (;;) {
-        const step = this.deliverWithAck(window, page, records[i], freshSet);
-        if (step === 'closed') return;
-        if (step === 'done') break;
-        await window.reserve();
+    for (const record of page.records) {
+      const sequenceNumber = record.dynamodb?.SequenceNumber;
+      if (!sequenceNumber) continue;
+      if ((freshSet && !freshSet.has(record)) || !this.options.builder.wanted(record)) {
+        this.checkpoint(page, window.addAcknowledged(sequenceNumber));
+        continue;
       }
+      if (window.full) await window.reserve();
+      if (this.closed) return;
+      this.sendWithAck(window, page, this.options.builder.recordMessage(record, page), sequenceNumber);
     }
   }
 
-  /** Sends one record, or checkpoints past it (filtered, too old); 'wait' when the window is full. */
-  private deliverWithAck(
-    window: AckWindow<OutgoingMessage>,
-    page: ShardRecords,
-    record: _Record,
-    freshSet: Set<_Record> | undefined,
-  ): 'done' | 'wait' | 'closed' {
-    if (this.closed) return 'closed';
-    const sequenceNumber = record.dynamodb?.SequenceNumber;
-    if (!sequenceNumber) return 'done';
-    if ((freshSet && !freshSet.has(record)) || !this.options.builder.wanted(record)) {
-      this.checkpoint(page, window.addAcknowledged(sequenceNumber));
-      return 'done';
-    }
-    if (window.full) return 'wait';
-    this.sendWithAck(window, page, this.options.builder.recordMessage(record, page), sequenceNumber);
-    return 'done';
-  }
-
-  private deliverBatchWithAck(fresh: _Record[], page: ShardRecords, last: string): Promise<void> | undefined {
+  private async deliverBatchWithAck(fresh: _Record[], page: ShardRecords, last: string): Promise<void> {
     const window = this.windowFor(page);
     const wanted = fresh.filter((r) => this.options.builder.wanted(r));
     if (wanted.length === 0) {
       this.checkpoint(page, window.addAcknowledged(last));
-      return undefined;
+      return;
     }
-    if (!window.full) {
-      this.sendWithAck(window, page, this.options.builder.batchMessage(wanted, page), last);
-      return undefined;
-    }
-    return window.reserve().then(() => {
-      if (!this.closed) this.sendWithAck(window, page, this.options.builder.batchMessage(wanted, page), last);
-    });
+    if (window.full) await window.reserve();
+    if (this.closed) return;
+    this.sendWithAck(window, page, this.options.builder.batchMessage(wanted, page), last);
   }
 
   private sendWithAck(window: AckWindow<OutgoingMessage>, page: ShardRecords, message: OutgoingMessage, lastSequenceNumber: string): void {
