@@ -2,9 +2,8 @@
 // MessageBuilder the source node uses (CloudEvent attributes, data, binary-mode headers, topic).
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import type { DataFormat } from '../nodes/lib/cloudevent';
-import { MessageBuilder } from '../nodes/lib/message-builder';
+import { MessageBuilder, type PageContext } from '../nodes/lib/message-builder';
 import { EVENT_NAMES } from '../nodes/lib/source-options';
-import type { ShardRecords } from '../nodes/lib/stream-session';
 
 export interface MappingFigure {
   format: DataFormat;
@@ -54,7 +53,7 @@ function builderFor(format: DataFormat): MessageBuilder {
 }
 
 /** µs per record of one pass over the page: CPU time (user + system) and wall-clock time. */
-function timePass(builder: MessageBuilder, page: ShardRecords): { cpu: number; wall: number } {
+function timePass(builder: MessageBuilder, page: PageContext & { records: _Record[] }): { cpu: number; wall: number } {
   let sink = 0;
   const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
@@ -73,9 +72,9 @@ function timePass(builder: MessageBuilder, page: ShardRecords): { cpu: number; w
  */
 export function measureMapping(formats: readonly DataFormat[], records = 20_000, rounds = 15): MappingFigure[] {
   const input = Array.from({ length: records }, (_, i) => sampleRecord(i));
-  const page: ShardRecords = { streamArn: STREAM_ARN, shardId: 'shardId-1', keyAttributeNames: ['pk', 'sk'], records: input };
+  const page = { streamArn: STREAM_ARN, shardId: 'shardId-1', keyAttributeNames: ['pk', 'sk'], records: input };
   const builders = formats.map(builderFor);
-  const warmUp: ShardRecords = { ...page, records: input.slice(0, 2_000) };
+  const warmUp = { ...page, records: input.slice(0, 2_000) };
   for (const builder of builders) timePass(builder, warmUp);
   const best = formats.map(() => ({ cpu: Infinity, wall: Infinity }));
   for (let round = 0; round < rounds; round++) {

@@ -1,5 +1,5 @@
 import type { Node, NodeAPI } from 'node-red';
-import type { KeyValueStore } from './lib/delivery/checkpoint-store';
+import type { KeyValueStore } from './lib/checkpoint/checkpoint-store';
 
 /** The node's own context, in the named store, as the checkpoint store's backing key-value store. */
 export function nodeContextStore(node: Node, storeName: string): KeyValueStore {

@@ -2,8 +2,9 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import type { DynamoDbStreamConfigNode } from './config-node';
 import { contextSurvivesRestarts, knownContextStores, nodeContextStore } from './context-checkpoints';
 import type { AwsClients } from './lib/clients';
-import { CheckpointStore } from './lib/delivery/checkpoint-store';
+import { CheckpointStore } from './lib/checkpoint/checkpoint-store';
 import { ACK_PROPERTY, RecordDelivery } from './lib/delivery/record-delivery';
+import { ShardPositions } from './lib/position/shard-positions';
 import { MessageBuilder, type OutgoingMessage } from './lib/message-builder';
 import { resolveSourceOptions, type SourceNodeProperties, type SourceOptions } from './lib/source-options';
 import { SourceStatus, type StatusView } from './lib/source-status';
@@ -61,6 +62,7 @@ export = function register(RED: NodeAPI): void {
             tuning.checkpointFlushIntervalMs ?? DEFAULT_CHECKPOINT_FLUSH_MS,
             (error) => node.error(t('errors.checkpointFailed', { shard: '*', reason: (error as Error).message })),
           );
+    const positions = new ShardPositions({ backend: checkpoints, capacity: options.ackMode === 'manual' ? options.maxInFlight : Infinity });
     const delivery = new RecordDelivery({
       nodeId: node.id,
       builder: new MessageBuilder({
@@ -71,10 +73,9 @@ export = function register(RED: NodeAPI): void {
       }),
       output: options.output,
       ackMode: options.ackMode,
-      maxInFlight: options.maxInFlight,
       ackTimeoutMs: options.ackTimeout * 1000,
       maxRecordAgeMs: options.maxRecordAge * 1000,
-      checkpoints,
+      positions,
       send: (message: OutgoingMessage) => node.send(message),
       onSkippedOldRecords: (count, shardId) =>
         node.warn(`Skipped ${count} record(s) of shard ${shardId} older than ${options.maxRecordAge} s (maxRecordAge)`),
@@ -101,7 +102,7 @@ export = function register(RED: NodeAPI): void {
         arn: settings.arn,
         startingPosition: options.startingPosition,
         batchSize: options.batchSize,
-        checkpoints,
+        positions,
         deliver: (page) => {
           const last = page.records[page.records.length - 1];
           status.onRecords(page.records.length, last?.dynamodb?.ApproximateCreationDateTime);
@@ -131,7 +132,8 @@ export = function register(RED: NodeAPI): void {
     if (options.ackMode === 'manual') {
       node.on('input', (msg: NodeMessageInFlow, _send: unknown, done: (error?: Error) => void) => {
         const result = delivery.acknowledge(msg[ACK_PROPERTY]);
-        if (result === 'not-ours' || (result === 'unknown' && msg[ACK_PROPERTY] === undefined)) node.warn(t('errors.notFromThisNode'));
+        if (result === 'not-ours' || result === 'missing') node.warn(t('errors.notFromThisNode'));
+        else if (result === 'stale') node.debug(t('errors.staleAcknowledgement'));
         done();
       });
     }
@@ -145,6 +147,7 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (_removed: boolean, done: () => void) => {
       for (const timer of timers) clearInterval(timer);
       delivery.close();
+      positions.close();
       starting
         .catch(() => undefined)
         .then(() => consumer.stop())

@@ -12,6 +12,9 @@ export interface MessageBuilderOptions {
 
 export type OutgoingMessage = Record<string, unknown>;
 
+/** What the messages of a page need to know of it. */
+export type PageContext = Pick<ShardRecords, 'streamArn' | 'keyAttributeNames'>;
+
 /** Builds the messages of a shard page: one per record, or one for a batch. */
 export class MessageBuilder {
   private readonly contexts = new Map<string, RecordContext>();
@@ -28,15 +31,15 @@ export class MessageBuilder {
   }
 
   /** A new object each time (the msg Node-RED sends), never shared with another message. */
-  recordMessage(record: _Record, page: ShardRecords): OutgoingMessage {
+  recordMessage(record: _Record, page: PageContext): OutgoingMessage {
     return asMessage(toRecordMessage(record, this.contextFor(page), this.options.dataFormat));
   }
 
-  batchMessage(records: _Record[], page: ShardRecords): OutgoingMessage {
+  batchMessage(records: _Record[], page: PageContext): OutgoingMessage {
     return asMessage(toBatchMessage(records, this.contextFor(page), this.options.dataFormat));
   }
 
-  private contextFor(page: ShardRecords): RecordContext {
+  private contextFor(page: PageContext): RecordContext {
     const last = this.last;
     if (last && last.keyAttributeNames === page.keyAttributeNames && last.streamArn === page.streamArn) return last.context;
     const context = this.lookUpContext(page);
@@ -44,7 +47,7 @@ export class MessageBuilder {
     return context;
   }
 
-  private lookUpContext(page: ShardRecords): RecordContext {
+  private lookUpContext(page: PageContext): RecordContext {
     const cacheKey = `${page.streamArn} ${page.keyAttributeNames.join(',')}`;
     let context = this.contexts.get(cacheKey);
     if (!context) {

@@ -9,13 +9,9 @@ import { sleep } from './abortable-sleep';
 import { classifyAwsError, type AwsErrorKind } from './aws-errors';
 import { Backoff, IdlePollDelay } from './backoff';
 import { withGetRecordsFastPath } from './get-records-fast-path';
-import { compareSequenceNumbers } from './sequence-number';
+import type { ShardPosition, StartPosition } from './position/shard-position';
 
-export type StartPosition =
-  | { readonly type: 'TRIM_HORIZON' }
-  | { readonly type: 'LATEST' }
-  | { readonly type: 'AFTER_SEQUENCE_NUMBER'; readonly sequenceNumber: string }
-  | { readonly type: 'AT_SEQUENCE_NUMBER'; readonly sequenceNumber: string };
+export type { StartPosition };
 
 export interface ReaderTiming {
   /** First wait after an empty page; doubles up to idlePollMaxMs while the shard stays idle. */
@@ -65,7 +61,8 @@ export interface ShardReaderOptions {
   readonly streams: DynamoDBStreamsClient;
   readonly streamArn: string;
   readonly shardId: string;
-  readonly start: StartPosition;
+  /** The shard's position: where to start, what was delivered. */
+  readonly position: ShardPosition;
   readonly batchSize: number;
   readonly signal: AbortSignal;
   readonly timing: ReaderTiming;
@@ -80,20 +77,17 @@ export interface ShardReaderOptions {
 
 /** The GetRecords loop of one shard. */
 export class ShardReader {
-  private lastSequenceNumber: string | undefined;
-  /** First sequence number of the page being delivered, until its delivery succeeds. */
-  private deliveringFrom: string | undefined;
   private iterator: string | undefined;
   private restartAtTrimHorizon = false;
+  /** A trimmed-data error came and no page was read since: the next one is backed off, not reported again. */
+  private trimmedWithoutProgress = false;
   private failing = false;
   private readonly errorBackoff: Backoff;
   private readonly fatalBackoff: Backoff;
+  /** Waits between attempts while trimmed-data errors persist; reset once a page is read. */
+  private readonly trimmedBackoff: Backoff;
   private readonly idleDelay: IdlePollDelay;
   private readAhead: ReadAhead | undefined;
-  /** When the reader first asked for a LATEST iterator (ms since the epoch). */
-  private latestSince: number | undefined;
-  /** Set when a LATEST iterator was lost before anything was delivered: records created before are skipped. */
-  private skipCreatedBefore: number | undefined;
   /** The call whose error the reader is handling. */
   private failedOperation: ReaderOperation = 'GetRecords';
 
@@ -101,23 +95,8 @@ export class ShardReader {
     const { timing } = options;
     this.errorBackoff = new Backoff(timing.retryBaseMs, timing.retryMaxMs);
     this.fatalBackoff = new Backoff(timing.retryBaseMs, timing.fatalRetryMaxMs);
+    this.trimmedBackoff = new Backoff(timing.retryBaseMs, timing.retryMaxMs);
     this.idleDelay = new IdlePollDelay(timing.idlePollFirstMs, timing.idlePollMaxMs);
-    if (options.start.type === 'AFTER_SEQUENCE_NUMBER') this.lastSequenceNumber = options.start.sequenceNumber;
-  }
-
-  /** Sequence number of the last record delivered (or of the position it started after). */
-  get position(): string | undefined {
-    return this.lastSequenceNumber;
-  }
-
-  /**
-   * Where a new reader goes on without loss or repeat: after the last delivered record, or at the
-   * first record of a page whose delivery failed (a reader started at LATEST has no other position).
-   */
-  get resumePosition(): StartPosition | undefined {
-    if (this.lastSequenceNumber) return { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: this.lastSequenceNumber };
-    if (this.deliveringFrom) return { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: this.deliveringFrom };
-    return undefined;
   }
 
   async run(): Promise<ShardEnd> {
@@ -130,13 +109,11 @@ export class ShardReader {
         if (signal.aborted) break;
         switch (classifyAwsError(error)) {
           case 'expired-iterator':
-            onEvent({ type: 'iterator-expired', shardId, afterSequenceNumber: this.lastSequenceNumber });
+            onEvent({ type: 'iterator-expired', shardId, afterSequenceNumber: this.options.position.delivered });
             this.iterator = undefined;
             break;
           case 'trimmed':
-            onEvent({ type: 'trimmed', shardId, afterSequenceNumber: this.lastSequenceNumber, error });
-            this.iterator = undefined;
-            this.restartAtTrimHorizon = true;
+            await this.onTrimmed(error);
             break;
           case 'not-found':
             return 'gone';
@@ -156,26 +133,45 @@ export class ShardReader {
     return 'aborted';
   }
 
+  /**
+   * Records are gone (24-hour retention) or, for a persisting error, unreadable: reading starts over
+   * at TRIM_HORIZON. The gap is reported once; a repeat before any page was read is backed off.
+   */
+  private async onTrimmed(error: unknown): Promise<void> {
+    const { shardId, signal, onEvent } = this.options;
+    this.iterator = undefined;
+    this.restartAtTrimHorizon = true;
+    if (!this.trimmedWithoutProgress) {
+      this.trimmedWithoutProgress = true;
+      onEvent({ type: 'trimmed', shardId, afterSequenceNumber: this.options.position.delivered, error });
+      return;
+    }
+    const retryInMs = this.trimmedBackoff.next();
+    this.failing = true;
+    onEvent({ type: 'error', shardId, operation: this.failedOperation, kind: 'trimmed', error, retryInMs });
+    await sleep(retryInMs, signal);
+  }
+
   /** Reads one page and delivers its records; true when the shard is closed and read to its end. */
   private async readOnePage(): Promise<boolean> {
     const { signal } = this.options;
     if (!this.iterator) {
-      const position = this.nextPosition();
-      if (position.type === 'LATEST') this.latestSince ??= Date.now();
+      const position = this.restartAtTrimHorizon ? ({ type: 'TRIM_HORIZON' } as const) : this.options.position.iteratorStart();
       this.iterator = await this.retryingTransientErrors('GetShardIterator', () => this.getIterator(position));
       this.restartAtTrimHorizon = false;
     }
     const page = await this.nextPage(this.iterator);
+    if (this.trimmedWithoutProgress) {
+      this.trimmedWithoutProgress = false;
+      this.trimmedBackoff.reset();
+    }
     const records = this.withoutDelivered(page.Records ?? []);
     const next = page.NextShardIterator;
     // A read-ahead started from the raw body must have asked for the iterator the SDK parsed.
     if (this.readAhead && this.readAhead.iterator !== next) this.readAhead = undefined;
     if (records.length > 0) {
       if (next && !this.readAhead) await this.startReadAhead(next);
-      this.deliveringFrom = records[0].dynamodb?.SequenceNumber;
-      await this.options.deliver(records);
-      this.deliveringFrom = undefined;
-      this.lastSequenceNumber = records[records.length - 1].dynamodb?.SequenceNumber ?? this.lastSequenceNumber;
+      await this.deliver(records);
     }
     if (!next) return true;
     this.iterator = next;
@@ -183,6 +179,22 @@ export class ShardReader {
     const hadRecords = (page.Records?.length ?? 0) > 0;
     await sleep(hadRecords ? this.idleDelay.afterRecords() : this.idleDelay.afterEmptyPage(), signal);
     return false;
+  }
+
+  /** Hands the records on; the position then knows them delivered. A failure names the record it stopped at. */
+  private async deliver(records: _Record[]): Promise<void> {
+    const { position } = this.options;
+    try {
+      await this.options.deliver(records);
+    } catch (error) {
+      if (this.options.signal.aborted) throw error;
+      const failed = records.find((r) => !position.isBehind(r.dynamodb?.SequenceNumber, undefined)) ?? records[0];
+      const sequenceNumber = failed.dynamodb?.SequenceNumber ?? '?';
+      position.markFailedAt(sequenceNumber);
+      throw new RecordDeliveryError(this.options.shardId, sequenceNumber, error);
+    }
+    const last = records[records.length - 1].dynamodb?.SequenceNumber;
+    if (last) position.markDelivered(last);
   }
 
   /** The page at `iterator`: the read-ahead's when it asked for that one, else a new call. */
@@ -222,18 +234,6 @@ export class ShardReader {
     this.readAhead = this.readAheadOf(iterator);
   }
 
-  private nextPosition(): StartPosition {
-    if (this.restartAtTrimHorizon) return { type: 'TRIM_HORIZON' };
-    if (this.lastSequenceNumber) return { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: this.lastSequenceNumber };
-    if (this.latestSince !== undefined) {
-      // A LATEST iterator lost (expired) before anything was delivered leaves no position to go on
-      // from; taking LATEST again would lose what was written meanwhile.
-      this.skipCreatedBefore = this.latestSince - LATEST_CLOCK_SKEW_MARGIN_MS;
-      return { type: 'TRIM_HORIZON' };
-    }
-    return this.options.start;
-  }
-
   private async getIterator(position: StartPosition): Promise<string> {
     const { streams, streamArn, shardId, signal } = this.options;
     const response = await streams.send(
@@ -259,16 +259,14 @@ export class ShardReader {
 
   /**
    * After recovering at TRIM_HORIZON, records already delivered come again: drop them; and, for a
-   * reader that lost its LATEST iterator, those created before it started.
+   * position that began at LATEST, those created before it began.
    */
   private withoutDelivered(records: _Record[]): _Record[] {
-    const last = this.lastSequenceNumber;
-    const skipBefore = this.skipCreatedBefore;
-    if (!last) return skipBefore === undefined ? records : records.filter((r) => !isCreatedBefore(r, skipBefore));
-    if (records.length === 0) return records;
-    const first = records[0].dynamodb?.SequenceNumber;
-    if (!first || compareSequenceNumbers(first, last) > 0) return records;
-    return records.filter((r) => !r.dynamodb?.SequenceNumber || compareSequenceNumbers(r.dynamodb.SequenceNumber, last) > 0);
+    const { position } = this.options;
+    if (records.length === 0 || !position.isBehind(records[0].dynamodb?.SequenceNumber, records[0].dynamodb?.ApproximateCreationDateTime)) {
+      return records;
+    }
+    return records.filter((r) => !position.isBehind(r.dynamodb?.SequenceNumber, r.dynamodb?.ApproximateCreationDateTime));
   }
 
   /**
@@ -304,16 +302,16 @@ export class ShardReader {
   }
 }
 
-/**
- * Records up to this long before a lost LATEST iterator was first taken are delivered anyway: the
- * machine's clock and DynamoDB's creation times may disagree, and a few older records are better
- * than missing new ones.
- */
-const LATEST_CLOCK_SKEW_MARGIN_MS = 60_000;
-
-function isCreatedBefore(record: _Record, time: number): boolean {
-  const created = record.dynamodb?.ApproximateCreationDateTime;
-  return created instanceof Date && created.getTime() < time;
-}
-
 const RETHROWN = new Set<AwsErrorKind>(['aborted', 'expired-iterator', 'trimmed', 'not-found', 'invalid-request']);
+
+/** Delivering a record failed (e.g. it could not be mapped): names the record, keeps the cause. */
+export class RecordDeliveryError extends Error {
+  constructor(
+    readonly shardId: string,
+    readonly sequenceNumber: string,
+    override readonly cause: unknown,
+  ) {
+    super(`Record ${sequenceNumber} of shard ${shardId} could not be delivered: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'RecordDeliveryError';
+  }
+}

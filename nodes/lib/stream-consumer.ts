@@ -3,9 +3,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { sleep } from './abortable-sleep';
 import { parseDynamoDbArn, type DynamoDbArn } from './arn';
-import type { CheckpointStore } from './delivery/checkpoint-store';
 import { classifyAwsError, type AwsErrorKind } from './aws-errors';
 import { Backoff } from './backoff';
+import type { ShardPositions } from './position/shard-positions';
 import { DEFAULT_READER_TIMING, type ReaderTiming, type ShardEnd } from './shard-reader';
 import { describeTableStream } from './stream-discovery';
 import { StreamSession, type InitialPosition, type ShardRecords } from './stream-session';
@@ -47,9 +47,6 @@ export type ConsumerEvent =
   | { readonly type: 'recovered' }
   | { readonly type: 'shard-finished'; readonly streamArn: string; readonly shardId: string; readonly end: ShardEnd };
 
-/** What the consumer needs of a checkpoint store. */
-export type CheckpointSource = Pick<CheckpointStore, 'streamArns' | 'positions' | 'retainShards' | 'forgetStream'>;
-
 export interface StreamConsumerOptions {
   readonly dynamodb: DynamoDBClient;
   readonly streams: DynamoDBStreamsClient;
@@ -57,9 +54,10 @@ export interface StreamConsumerOptions {
   readonly startingPosition: InitialPosition;
   readonly batchSize: number;
   readonly deliver: (batch: ShardRecords) => Promise<void> | void;
+  /** Must not throw; a throw is caught and ignored. */
   readonly onEvent: (event: ConsumerEvent) => void;
-  /** Saved positions: reading resumes after them, and streams left unfinished are drained first. */
-  readonly checkpoints?: CheckpointSource;
+  /** Every shard's position: reading resumes at checkpoints, and streams left unfinished are finished first. */
+  readonly positions: ShardPositions;
   readonly timing?: Partial<ConsumerTiming>;
 }
 
@@ -75,7 +73,6 @@ export class StreamConsumer {
   private readonly sessions = new Set<StreamSession>();
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  private wakeTimer: NodeJS.Timeout | undefined;
   private sessionsStarted = 0;
   /** Set once the table had no stream to read (or did not exist): any stream found later was created after we started. */
   private waitedForStream = false;
@@ -89,15 +86,12 @@ export class StreamConsumer {
 
   start(): void {
     if (this.running) return;
-    this.options.onEvent({ type: 'connecting' });
-    this.running = this.run().catch((error: unknown) => {
-      if (!this.abort.signal.aborted) this.problem('run', error, 0);
-    });
+    this.emit({ type: 'connecting' });
+    this.running = this.run();
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
-    clearTimeout(this.wakeTimer);
     this.wake?.();
     await this.running;
     await Promise.allSettled([...this.sessions].map((s) => s.waitForReaders()));
@@ -117,6 +111,7 @@ export class StreamConsumer {
     return this.abort.signal;
   }
 
+  /** Never rejects: whatever fails is reported and tried again after a backoff. */
   private async run(): Promise<void> {
     while (!this.signal.aborted) {
       let pause: number;
@@ -127,6 +122,14 @@ export class StreamConsumer {
         pause = this.problem('discovery', error);
       }
       await this.pause(pause);
+    }
+  }
+
+  private emit(event: ConsumerEvent): void {
+    try {
+      this.options.onEvent(event);
+    } catch {
+      // A failing listener must not stop reading.
     }
   }
 
@@ -151,12 +154,11 @@ export class StreamConsumer {
     const session = this.session as StreamSession;
     const refreshed = await this.refreshSession(session);
     if (refreshed !== undefined) return refreshed;
-    session.restartPending();
     if (session.drained) {
       if (arn.streamArn) {
-        this.options.onEvent({ type: 'stream-ended', streamArn: session.streamArn });
+        this.emit({ type: 'stream-ended', streamArn: session.streamArn });
       } else {
-        this.options.onEvent({ type: 'waiting-for-stream', tableName: arn.tableName, reason: 'stream-disabled' });
+        this.emit({ type: 'waiting-for-stream', tableName: arn.tableName, reason: 'stream-disabled' });
       }
       return this.timing.waitForStreamIntervalMs;
     }
@@ -167,7 +169,7 @@ export class StreamConsumer {
     for (const session of this.sessions) {
       if (session !== this.session && session.drained) {
         this.sessions.delete(session);
-        this.options.checkpoints?.forgetStream(session.streamArn);
+        this.options.positions.forgetStream(session.streamArn);
       }
     }
   }
@@ -177,9 +179,8 @@ export class StreamConsumer {
    * that stream is read to its end first. Checkpoints of other tables' streams are dropped.
    */
   private async resumeUnfinishedCheckpointedStream(target: string): Promise<void> {
-    const checkpoints = this.options.checkpoints;
-    if (!checkpoints) return;
-    for (const streamArn of checkpoints.streamArns()) {
+    const { positions } = this.options;
+    for (const streamArn of positions.savedStreams()) {
       if (streamArn === target) continue;
       let sameTable = false;
       try {
@@ -188,7 +189,7 @@ export class StreamConsumer {
         sameTable = false;
       }
       if (sameTable && !this.session) await this.openSession(streamArn);
-      else checkpoints.forgetStream(streamArn);
+      else positions.forgetStream(streamArn);
     }
   }
 
@@ -200,14 +201,14 @@ export class StreamConsumer {
       this.errorBackoff.reset();
       if (!table.latestStreamArn) {
         this.waitedForStream = true;
-        this.options.onEvent({ type: 'waiting-for-stream', tableName: arn.tableName, reason: 'no-stream' });
+        this.emit({ type: 'waiting-for-stream', tableName: arn.tableName, reason: 'no-stream' });
         return this.timing.waitForStreamIntervalMs;
       }
       if (!table.streamEnabled && !this.session) {
         // A disabled stream keeps its records for 24 hours: read them when asked to start at TRIM_HORIZON.
         if (this.options.startingPosition === 'LATEST') {
           this.waitedForStream = true;
-          this.options.onEvent({ type: 'waiting-for-stream', tableName: arn.tableName, reason: 'stream-disabled' });
+          this.emit({ type: 'waiting-for-stream', tableName: arn.tableName, reason: 'stream-disabled' });
           return this.timing.waitForStreamIntervalMs;
         }
       }
@@ -216,7 +217,7 @@ export class StreamConsumer {
       if (this.signal.aborted) return 0;
       if (classifyAwsError(error) === 'not-found') {
         this.waitedForStream = true;
-        this.options.onEvent({ type: 'table-missing', tableName: arn.tableName });
+        this.emit({ type: 'table-missing', tableName: arn.tableName });
         return this.timing.missingRecheckIntervalMs;
       }
       return this.problem('DescribeTable', error);
@@ -225,24 +226,24 @@ export class StreamConsumer {
 
   private async openSession(streamArn: string): Promise<void> {
     const previous = this.session?.streamArn;
-    const positions = this.options.checkpoints?.positions(streamArn) ?? new Map<string, string>();
     // startingPosition applies only to a stream never read before and found at start: a stream
     // created while we run (or waited for), and shards new since a checkpoint, are read from their start.
     const foundAtStart = this.sessionsStarted === 0 && !this.waitedForStream;
-    const initialPosition = foundAtStart && positions.size === 0 ? this.options.startingPosition : 'TRIM_HORIZON';
+    const neverRead = this.options.positions.saved(streamArn).size === 0;
+    const initialPosition = foundAtStart && neverRead ? this.options.startingPosition : 'TRIM_HORIZON';
     this.sessionsStarted += 1;
     const session: StreamSession = new StreamSession({
       streams: this.options.streams,
       streamArn,
       initialPosition,
-      savedPositions: positions,
+      positions: this.options.positions,
       batchSize: this.options.batchSize,
       timing: this.timing,
       signal: this.signal,
       deliver: this.options.deliver,
       onReaderEvent: (event) => {
         if (event.type === 'error') {
-          this.options.onEvent({
+          this.emit({
             type: 'problem',
             operation: event.operation,
             kind: event.kind,
@@ -251,28 +252,27 @@ export class StreamConsumer {
             retryInMs: event.retryInMs,
           });
         } else if (event.type === 'recovered') {
-          this.options.onEvent({ type: 'recovered' });
+          this.emit({ type: 'recovered' });
         } else {
-          this.options.onEvent(event);
+          this.emit(event);
         }
       },
       onShardsChanged: () => this.reportReading(session),
-      onReaderFailure: (shardId, error) => {
-        this.options.onEvent({ type: 'problem', operation: 'deliver', kind: 'unknown', error, shardId, retryInMs: this.timing.retryBaseMs });
-        this.wakeSoon(this.timing.retryBaseMs);
+      onReaderFailure: (shardId, error, retryInMs) => {
+        this.emit({ type: 'problem', operation: 'deliver', kind: 'unknown', error, shardId, retryInMs });
       },
-      onShardFinished: (shardId, end) => this.options.onEvent({ type: 'shard-finished', streamArn, shardId, end }),
+      onShardFinished: (shardId, end) => this.emit({ type: 'shard-finished', streamArn, shardId, end }),
     });
     this.sessions.add(session);
     this.session = session;
-    if (previous || this.sessionsStarted > 1) this.options.onEvent({ type: 'stream-changed', from: previous, to: streamArn });
+    if (previous || this.sessionsStarted > 1) this.emit({ type: 'stream-changed', from: previous, to: streamArn });
   }
 
   /** Returns undefined on success, or the pause before retrying. */
   private async refreshSession(session: StreamSession): Promise<number | undefined> {
     try {
       const shardIds = await session.refresh();
-      this.options.checkpoints?.retainShards(session.streamArn, shardIds);
+      this.options.positions.retainShards(session.streamArn, shardIds);
       this.errorBackoff.reset();
       this.reportReading(session);
       return undefined;
@@ -280,8 +280,8 @@ export class StreamConsumer {
       if (this.signal.aborted) return 0;
       if (classifyAwsError(error) === 'not-found') {
         session.markGone();
-        if (session !== this.session || !this.options.arn.streamArn) this.options.checkpoints?.forgetStream(session.streamArn);
-        this.options.onEvent({ type: 'stream-missing', streamArn: session.streamArn });
+        if (session !== this.session || !this.options.arn.streamArn) this.options.positions.forgetStream(session.streamArn);
+        this.emit({ type: 'stream-missing', streamArn: session.streamArn });
         return this.options.arn.streamArn ? this.timing.missingRecheckIntervalMs : this.timing.waitForStreamIntervalMs;
       }
       return this.problem('DescribeStream', error);
@@ -290,18 +290,12 @@ export class StreamConsumer {
 
   private reportReading(session: StreamSession): void {
     if (this.signal.aborted || session !== this.session || session.drained) return;
-    this.options.onEvent({ type: 'reading', streamArn: session.streamArn, activeShards: this.activeShardCount });
+    this.emit({ type: 'reading', streamArn: session.streamArn, activeShards: this.activeShardCount });
   }
 
   private problem(operation: string, error: unknown, retryInMs = this.errorBackoff.next()): number {
-    this.options.onEvent({ type: 'problem', operation, kind: classifyAwsError(error), error, retryInMs });
+    this.emit({ type: 'problem', operation, kind: classifyAwsError(error), error, retryInMs });
     return retryInMs;
-  }
-
-  private wakeSoon(ms: number): void {
-    if (this.signal.aborted) return;
-    clearTimeout(this.wakeTimer);
-    this.wakeTimer = setTimeout(() => this.wake?.(), ms);
   }
 
   private async pause(ms: number): Promise<void> {

@@ -1,6 +1,11 @@
 import type { DynamoDBStreamsClient, _Record } from '@aws-sdk/client-dynamodb-streams';
+import { sleep } from './abortable-sleep';
+import { Backoff } from './backoff';
+import type { Checkpoint } from './checkpoint/checkpoint';
+import type { ShardPosition } from './position/shard-position';
+import type { ShardPositions } from './position/shard-positions';
 import { ShardLineage } from './shard-lineage';
-import { ShardReader, type ReaderTiming, type ShardEnd, type ShardReaderEvent, type StartPosition } from './shard-reader';
+import { ShardReader, type ReaderTiming, type ShardEnd, type ShardReaderEvent } from './shard-reader';
 import { describeChildShards, describeStream, type ShardInfo, type StreamSnapshot } from './stream-discovery';
 
 export type InitialPosition = 'LATEST' | 'TRIM_HORIZON';
@@ -10,23 +15,26 @@ export interface ShardRecords {
   readonly shardId: string;
   readonly keyAttributeNames: readonly string[];
   readonly records: _Record[];
+  /** The shard's position, which the delivery tells what it sent and what was acknowledged. */
+  readonly position: ShardPosition;
 }
 
 export interface StreamSessionOptions {
   readonly streams: DynamoDBStreamsClient;
   readonly streamArn: string;
-  /** Where to start the shards present at the first discovery that have no saved position. */
+  /** Where to start the shards present at the first discovery that have no checkpoint. */
   readonly initialPosition: InitialPosition;
-  /** Saved positions: the sequence number each shard may resume after. */
-  readonly savedPositions: ReadonlyMap<string, string>;
+  /** Every shard's position: its checkpoint, or where it starts. */
+  readonly positions: ShardPositions;
   readonly batchSize: number;
   readonly timing: ReaderTiming;
   readonly signal: AbortSignal;
   readonly deliver: (batch: ShardRecords) => Promise<void> | void;
   readonly onReaderEvent: (event: ShardReaderEvent) => void;
   readonly onShardsChanged: () => void;
-  readonly onReaderFailure: (shardId: string, error: unknown) => void;
-  /** Called after a shard has been read to its end (or vanished), before its children start. */
+  /** A reader failed on something unexpected (a record that cannot be delivered): it starts again after `retryInMs`. */
+  readonly onReaderFailure: (shardId: string, error: unknown, retryInMs: number) => void;
+  /** Called after a shard is finished (read to its end or vanished, and all of it acknowledged), before its children start. */
   readonly onShardFinished?: (shardId: string, end: ShardEnd) => void;
 }
 
@@ -34,16 +42,13 @@ export interface StreamSessionOptions {
 export class StreamSession {
   private readonly lineage = new ShardLineage();
   private readonly readers = new Map<string, { reader: ShardReader; done: Promise<void> }>();
-  private readonly resumeAfter = new Map<string, string>();
-  /** Where readers that crashed start again. */
-  private readonly restartAt = new Map<string, StartPosition>();
+  /** Shards whose reader failed: how long the next restart waits, and what was delivered at the last failure. */
+  private readonly failures = new Map<string, { backoff: Backoff; delivered: string | undefined }>();
   private snapshot: StreamSnapshot | undefined;
   private discoveredOnce = false;
   private gone = false;
 
-  constructor(private readonly options: StreamSessionOptions) {
-    for (const [shardId, sequenceNumber] of options.savedPositions) this.resumeAfter.set(shardId, sequenceNumber);
-  }
+  constructor(private readonly options: StreamSessionOptions) {}
 
   get streamArn(): string {
     return this.options.streamArn;
@@ -92,10 +97,13 @@ export class StreamSession {
     await Promise.allSettled([...this.readers.values()].map((r) => r.done));
   }
 
+  /** At LATEST, shards already closed at the first discovery are not read: their end is checkpointed as reached. */
   private skipClosedShardsWhenStartingAtLatest(shards: ShardInfo[]): void {
     if (this.options.initialPosition !== 'LATEST') return;
     for (const shard of shards) {
-      if (shard.endingSequenceNumber && !this.resumeAfter.has(shard.shardId)) this.lineage.markFinished(shard.shardId);
+      if (!shard.endingSequenceNumber) continue;
+      const position = this.positionOf(shard.shardId, () => ({ kind: 'SHARD_END' }));
+      if (position.isFinished) this.lineage.markFinished(shard.shardId);
     }
   }
 
@@ -103,46 +111,64 @@ export class StreamSession {
     if (this.options.signal.aborted) return;
     let started = false;
     for (const shard of this.lineage.readable()) {
+      const position = this.positionOf(shard.shardId, () => this.chooseStart(shard.shardId));
+      if (position.isFinished) {
+        this.lineage.markFinished(shard.shardId);
+        continue;
+      }
       this.lineage.markReading(shard.shardId);
-      this.startReader(shard.shardId, this.startPositionFor(shard.shardId));
+      this.startReader(position);
       started = true;
     }
     if (started) this.options.onShardsChanged();
+    // Finished shards found above may have made their children readable.
+    if (this.lineage.readable().length > 0) this.startReadableShards();
   }
 
-  private startPositionFor(shardId: string): StartPosition {
-    const restart = this.restartAt.get(shardId);
-    if (restart) return restart;
-    const after = this.resumeAfter.get(shardId);
-    if (after) return { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: after };
+  private positionOf(shardId: string, choose: () => Checkpoint): ShardPosition {
+    return this.options.positions.open(this.options.streamArn, shardId, choose);
+  }
+
+  /** For a shard without a checkpoint: LATEST for shards present at the first start, their oldest record for the rest. */
+  private chooseStart(shardId: string): Checkpoint {
     const presentAtStart = this.lineage.wasInFirstDiscovery(shardId);
-    return presentAtStart && this.options.initialPosition === 'LATEST' ? { type: 'LATEST' } : { type: 'TRIM_HORIZON' };
+    return presentAtStart && this.options.initialPosition === 'LATEST' ? { kind: 'LATEST', since: Date.now() } : { kind: 'TRIM_HORIZON' };
   }
 
-  private startReader(shardId: string, start: StartPosition): void {
+  private startReader(position: ShardPosition): void {
     const { streams, streamArn, batchSize, timing, signal, deliver, onReaderEvent } = this.options;
+    const { shardId } = position;
     const keyAttributeNames = this.snapshot?.keyAttributeNames ?? [];
     const reader = new ShardReader({
       streams,
       streamArn,
       shardId,
-      start,
+      position,
       batchSize,
       timing,
       signal,
-      deliver: (records) => deliver({ streamArn, shardId, keyAttributeNames, records }),
+      deliver: (records) => deliver({ streamArn, shardId, keyAttributeNames, records, position }),
       onEvent: onReaderEvent,
     });
     const done = reader.run().then(
-      (end) => this.onReaderEnded(shardId, end),
-      (error: unknown) => this.onReaderCrashed(shardId, reader, error),
+      (end) => this.onReaderEnded(position, end),
+      (error: unknown) => this.onReaderCrashed(position, error),
     );
     this.readers.set(shardId, { reader, done });
   }
 
-  private async onReaderEnded(shardId: string, end: ShardEnd): Promise<void> {
+  /** A shard read to its end is finished once every delivery of it is acknowledged; then its children start. */
+  private async onReaderEnded(position: ShardPosition, end: ShardEnd): Promise<void> {
+    const { shardId } = position;
+    if (end === 'aborted') {
+      this.readers.delete(shardId);
+      return;
+    }
+    position.markEnded();
+    await position.whenFinished(this.options.signal);
     this.readers.delete(shardId);
-    if (end === 'aborted') return;
+    if (!position.isFinished) return;
+    this.failures.delete(shardId);
     this.lineage.markFinished(shardId);
     this.options.onShardFinished?.(shardId, end);
     if (end === 'closed') await this.addChildrenOf(shardId);
@@ -150,18 +176,21 @@ export class StreamSession {
     this.options.onShardsChanged();
   }
 
-  private onReaderCrashed(shardId: string, reader: ShardReader, error: unknown): void {
+  /** Starts the shard's reader again after a backoff that grows while it keeps failing without progress. */
+  private async onReaderCrashed(position: ShardPosition, error: unknown): Promise<void> {
+    const { shardId } = position;
     this.readers.delete(shardId);
     if (this.options.signal.aborted) return;
-    this.options.onReaderFailure(shardId, error);
-    const resume = reader.resumePosition;
-    if (resume) this.restartAt.set(shardId, resume);
+    let failure = this.failures.get(shardId);
+    if (!failure || failure.delivered !== position.delivered) {
+      failure = { backoff: new Backoff(this.options.timing.retryBaseMs, this.options.timing.retryMaxMs), delivered: position.delivered };
+      this.failures.set(shardId, failure);
+    }
+    const retryInMs = failure.backoff.next();
     this.lineage.markPending(shardId);
     this.options.onShardsChanged();
-  }
-
-  /** Restarts readers that crashed; the consumer calls this after a pause. */
-  restartPending(): void {
+    this.options.onReaderFailure(shardId, error, retryInMs);
+    await sleep(retryInMs, this.options.signal);
     this.startReadableShards();
   }
 

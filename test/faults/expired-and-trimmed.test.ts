@@ -6,9 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { parseDynamoDbArn } from '../../nodes/lib/arn';
-import { CheckpointStore, type KeyValueStore } from '../../nodes/lib/delivery/checkpoint-store';
+import { CheckpointStore, type KeyValueStore } from '../../nodes/lib/checkpoint/checkpoint-store';
 import { RecordDelivery } from '../../nodes/lib/delivery/record-delivery';
 import { MessageBuilder, type OutgoingMessage } from '../../nodes/lib/message-builder';
+import { ShardPositions } from '../../nodes/lib/position/shard-positions';
 import { EVENT_NAMES } from '../../nodes/lib/source-options';
 import { StreamConsumer, type ConsumerEvent } from '../../nodes/lib/stream-consumer';
 import { compareSequenceNumbers } from '../../nodes/lib/sequence-number';
@@ -76,20 +77,21 @@ class FakeWriter {
 class Pipeline {
   readonly events: ConsumerEvent[] = [];
   private readonly checkpoints: CheckpointStore | undefined;
+  private readonly positions: ShardPositions;
   private readonly delivery: RecordDelivery;
   private readonly consumer: StreamConsumer;
 
   constructor(fake: FakeAws, store: KeyValueStore | undefined, deliveries: Delivery[], epoch: number) {
     this.checkpoints = store ? new CheckpointStore(store, 10) : undefined;
+    this.positions = new ShardPositions({ backend: this.checkpoints, capacity: Infinity });
     this.delivery = new RecordDelivery({
       nodeId: 'source',
       builder: new MessageBuilder({ tableArn: tableArnOf(TABLE), tableName: TABLE, dataFormat: 'document', eventNames: new Set(EVENT_NAMES) }),
       output: 'record',
       ackMode: 'auto',
-      maxInFlight: 100,
       ackTimeoutMs: 0,
       maxRecordAgeMs: 0,
-      checkpoints: this.checkpoints,
+      positions: this.positions,
       send: (message: OutgoingMessage) => {
         const payload = message.payload as { keys: { pk: string }; newImage: { n: number } };
         deliveries.push({ key: payload.keys.pk, n: payload.newImage.n, epoch });
@@ -102,7 +104,7 @@ class Pipeline {
       arn: parseDynamoDbArn(tableArnOf(TABLE)),
       startingPosition: 'TRIM_HORIZON',
       batchSize: 7,
-      checkpoints: this.checkpoints,
+      positions: this.positions,
       deliver: (page) => this.delivery.deliver(page),
       onEvent: (event) => this.events.push(event),
       timing: FAST_TIMING,
@@ -116,13 +118,18 @@ class Pipeline {
 
   async stop(): Promise<void> {
     this.delivery.close();
+    this.positions.close();
     await this.consumer.stop();
     await this.checkpoints?.close();
   }
 
   /** Shard → checkpointed sequence number, as the checkpoint store holds it now. */
-  positions(streamArn: string): Map<string, string> {
-    return this.checkpoints?.positions(streamArn) ?? new Map();
+  checkpointedSequences(streamArn: string): Map<string, string> {
+    const sequences = new Map<string, string>();
+    for (const [shardId, checkpoint] of this.checkpoints?.checkpoints(streamArn) ?? []) {
+      if (checkpoint.kind === 'sequence') sequences.set(shardId, checkpoint.sequenceNumber);
+    }
+    return sequences;
   }
 
   eventsOf<T extends ConsumerEvent['type']>(type: T): Array<Extract<ConsumerEvent, { type: T }>> {
@@ -178,7 +185,7 @@ describe('fault matrix: expired iterators and trimmed data (mocked DynamoDB Stre
    */
   async function checkpointsCaughtUp(pipeline: Pipeline): Promise<void> {
     await eventually(() => {
-      const positions = pipeline.positions(stream.arn);
+      const positions = pipeline.checkpointedSequences(stream.arn);
       return stream.shards.every((shard) => {
         const last = shard.records.at(-1)?.dynamodb?.SequenceNumber;
         return !last || positions.get(shard.shardId) === last;

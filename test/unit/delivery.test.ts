@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
-import { AckWindow } from '../../nodes/lib/delivery/ack-window';
-import { CheckpointStore, type KeyValueStore } from '../../nodes/lib/delivery/checkpoint-store';
-import { ACK_PROPERTY, RecordDelivery, type AckToken, type RecordDeliveryOptions } from '../../nodes/lib/delivery/record-delivery';
+import { CheckpointStore, type KeyValueStore } from '../../nodes/lib/checkpoint/checkpoint-store';
+import type { AckToken } from '../../nodes/lib/delivery/ack-token';
+import { ACK_PROPERTY, RecordDelivery, type RecordDeliveryOptions } from '../../nodes/lib/delivery/record-delivery';
+import { AckWindow } from '../../nodes/lib/position/ack-window';
+import { ShardPositions } from '../../nodes/lib/position/shard-positions';
 import { MessageBuilder, type OutgoingMessage } from '../../nodes/lib/message-builder';
 import { EVENT_NAMES, type EventName } from '../../nodes/lib/source-options';
 import type { ShardRecords } from '../../nodes/lib/stream-session';
@@ -32,32 +34,41 @@ function record(seq: number, eventName: EventName = 'INSERT', createdAt = new Da
   };
 }
 
-function page(records: _Record[], shardId = 'shard-1'): ShardRecords {
-  return { streamArn: STREAM, shardId, keyAttributeNames: ['pk'], records };
+/** The sequence number a store holds for the shard, if it holds one (not TRIM_HORIZON, LATEST, SHARD_END). */
+function checkpointed(store: CheckpointStore, shardId = 'shard-1'): string | undefined {
+  const checkpoint = store.checkpoints(STREAM).get(shardId);
+  return checkpoint?.kind === 'sequence' ? checkpoint.sequenceNumber : undefined;
 }
 
 function seq(n: number): string {
   return String(n).padStart(21, '0');
 }
 
-function delivery(overrides: Partial<RecordDeliveryOptions> = {}) {
+function delivery(overrides: Partial<RecordDeliveryOptions> & { maxInFlight?: number } = {}) {
   const sent: OutgoingMessage[] = [];
   const checkpoints = new CheckpointStore(new MemoryKeyValue(), 60_000);
+  const positions = new ShardPositions({ backend: checkpoints, capacity: overrides.ackMode === 'auto' ? Infinity : (overrides.maxInFlight ?? 2) });
   const skipped: number[] = [];
+  const page = (records: _Record[], shardId = 'shard-1'): ShardRecords => ({
+    streamArn: STREAM,
+    shardId,
+    keyAttributeNames: ['pk'],
+    records,
+    position: positions.open(STREAM, shardId, () => ({ kind: 'TRIM_HORIZON' })),
+  });
   const subject = new RecordDelivery({
     nodeId: 'n1',
     builder: new MessageBuilder({ tableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/orders', tableName: 'orders', dataFormat: 'aws', eventNames: new Set(EVENT_NAMES) }),
     output: 'record',
     ackMode: 'manual',
-    maxInFlight: 2,
     ackTimeoutMs: 0,
     maxRecordAgeMs: 0,
-    checkpoints,
+    positions,
     send: (message) => sent.push(message),
     onSkippedOldRecords: (count) => skipped.push(count),
     ...overrides,
   });
-  return { subject, sent, checkpoints, skipped };
+  return { subject, sent, checkpoints, skipped, page, positions };
 }
 
 const tokenOf = (msg: OutgoingMessage): AckToken => msg[ACK_PROPERTY] as AckToken;
@@ -65,23 +76,23 @@ const tokenOf = (msg: OutgoingMessage): AckToken => msg[ACK_PROPERTY] as AckToke
 describe('delivery: the acknowledgement window of a shard', function () {
   it('moves the checkpoint only over the acknowledged prefix', function () {
     const window = new AckWindow<never>(10);
-    const a = window.add('1', 0);
-    const b = window.add('2', 0);
-    const c = window.add('3', 0);
-    assert.equal(window.ack(b.token), undefined);
-    assert.equal(window.ack(c.token), undefined);
-    assert.equal(window.ack(a.token), '3');
+    window.add('1', 0);
+    window.add('2', 0);
+    window.add('3', 0);
+    assert.deepEqual(window.ack('2'), { known: true, checkpoint: undefined });
+    assert.deepEqual(window.ack('3'), { known: true, checkpoint: undefined });
+    assert.deepEqual(window.ack('1'), { known: true, checkpoint: '3' });
     assert.equal(window.size, 0);
   });
 
   it('makes reserve() wait while the window is full and wakes it on an acknowledgement', async function () {
     const window = new AckWindow<never>(1);
-    const first = window.add('1', 0);
+    window.add('1', 0);
     let reserved = false;
     const waiting = window.reserve().then(() => (reserved = true));
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(reserved, false);
-    window.ack(first.token);
+    window.ack('1');
     await waiting;
     assert.equal(reserved, true);
   });
@@ -97,19 +108,19 @@ describe('delivery: the acknowledgement window of a shard', function () {
   it('folds records that need no acknowledgement into the checkpoint once everything before them is acknowledged', function () {
     const window = new AckWindow<never>(10);
     assert.equal(window.addAcknowledged('1'), '1', 'nothing outstanding: checkpoint at once');
-    const b = window.add('2', 0);
+    window.add('2', 0);
     assert.equal(window.addAcknowledged('3'), undefined);
     assert.equal(window.addAcknowledged('4'), undefined);
     assert.equal(window.size, 2, 'consecutive acknowledged records share one entry');
-    assert.equal(window.ack(b.token), '4');
+    assert.equal(window.ack('2').checkpoint, '4');
   });
 
   it('ignores an unknown or repeated acknowledgement', function () {
     const window = new AckWindow<never>(10);
-    const a = window.add('1', 0);
-    assert.equal(window.ack(a.token), '1');
-    assert.equal(window.ack(a.token), undefined);
-    assert.equal(window.ack(999), undefined);
+    window.add('1', 0);
+    assert.deepEqual(window.ack('1'), { known: true, checkpoint: '1' });
+    assert.deepEqual(window.ack('1'), { known: false });
+    assert.deepEqual(window.ack('999'), { known: false });
   });
 });
 
@@ -118,20 +129,20 @@ describe('delivery: the checkpoint store', function () {
     const kv = new MemoryKeyValue();
     const store = new CheckpointStore(kv, 60_000);
     await store.load();
-    for (let i = 1; i <= 500; i++) store.record(STREAM, 'shard-1', seq(i));
+    for (let i = 1; i <= 500; i++) store.save(STREAM, 'shard-1', { kind: 'sequence', sequenceNumber: seq(i) });
     assert.equal(kv.writes, 0);
     await store.close();
     assert.equal(kv.writes, 1);
     const reloaded = new CheckpointStore(kv, 60_000);
     await reloaded.load();
-    assert.equal(reloaded.positions(STREAM).get('shard-1'), seq(500));
+    assert.equal(checkpointed(reloaded), seq(500));
   });
 
   it('writes by itself after the flush interval', async function () {
     const kv = new MemoryKeyValue();
     const store = new CheckpointStore(kv, 10);
     await store.load();
-    store.record(STREAM, 'shard-1', seq(1));
+    store.save(STREAM, 'shard-1', { kind: 'sequence', sequenceNumber: seq(1) });
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(kv.writes, 1);
     await store.close();
@@ -140,10 +151,10 @@ describe('delivery: the checkpoint store', function () {
   it('drops checkpoints of shards the stream no longer lists, and of forgotten streams', async function () {
     const store = new CheckpointStore(new MemoryKeyValue(), 60_000);
     await store.load();
-    store.record(STREAM, 'old', seq(1));
-    store.record(STREAM, 'live', seq(2));
+    store.save(STREAM, 'old', { kind: 'sequence', sequenceNumber: seq(1) });
+    store.save(STREAM, 'live', { kind: 'sequence', sequenceNumber: seq(2) });
     store.retainShards(STREAM, new Set(['live']));
-    assert.deepEqual([...store.positions(STREAM).keys()], ['live']);
+    assert.deepEqual([...store.checkpoints(STREAM).keys()], ['live']);
     store.forgetStream(STREAM);
     assert.deepEqual(store.streamArns(), []);
     await store.close();
@@ -168,7 +179,7 @@ describe('delivery: the checkpoint store', function () {
     };
     const store = new CheckpointStore(kv, 60_000, (error) => errors.push(error));
     await store.load();
-    store.record(STREAM, 'shard-1', seq(1));
+    store.save(STREAM, 'shard-1', { kind: 'sequence', sequenceNumber: seq(1) });
     await store.flush();
     assert.equal(errors.length, 1);
     fail = false;
@@ -179,23 +190,23 @@ describe('delivery: the checkpoint store', function () {
 
 describe('delivery: sending pages and moving checkpoints', function () {
   it('checkpoints the last record of each page once it was handed over, in auto mode', async function () {
-    const { subject, sent, checkpoints } = delivery({ ackMode: 'auto' });
+    const { subject, sent, checkpoints, page } = delivery({ ackMode: 'auto' });
     await checkpoints.load();
     await subject.deliver(page([record(1), record(2), record(3)]));
     assert.equal(sent.length, 3);
     assert.equal(sent[0][ACK_PROPERTY], undefined, 'no ack token in auto mode');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(checkpoints.positions(STREAM).get('shard-1'), seq(3));
+    assert.equal(checkpointed(checkpoints), seq(3));
   });
 
   it('commits each auto-mode page no sooner than 20 ms after its own hand-over, also when pages follow each other quickly', async function () {
-    const { subject, checkpoints } = delivery({ ackMode: 'auto' });
+    const { subject, checkpoints, page } = delivery({ ackMode: 'auto' });
     await checkpoints.load();
     const committedAt = new Map<string, number>();
-    const recordCheckpoint = checkpoints.record.bind(checkpoints);
-    checkpoints.record = (stream, shard, sequenceNumber) => {
-      committedAt.set(sequenceNumber, performance.now());
-      recordCheckpoint(stream, shard, sequenceNumber);
+    const save = checkpoints.save.bind(checkpoints);
+    checkpoints.save = (stream, shard, checkpoint) => {
+      if (checkpoint.kind === 'sequence') committedAt.set(checkpoint.sequenceNumber, performance.now());
+      save(stream, shard, checkpoint);
     };
     const handedOverAt: number[] = [];
     for (let i = 1; i <= 4; i++) {
@@ -209,22 +220,22 @@ describe('delivery: sending pages and moving checkpoints', function () {
       assert.ok(at !== undefined, `page ${i} committed`);
       assert.ok(at - handedOverAt[i - 1] >= 20, `page ${i} committed ${(at - handedOverAt[i - 1]).toFixed(1)} ms after its hand-over`);
     }
-    assert.equal(checkpoints.positions(STREAM).get('shard-1'), seq(4));
+    assert.equal(checkpointed(checkpoints), seq(4));
   });
 
   it('commits an auto-mode page only after the deliveries Node-RED queued before, however long the event loop was blocked', async function () {
     const delivered: string[] = [];
-    const { subject, checkpoints } = delivery({
+    const { subject, checkpoints, page } = delivery({
       ackMode: 'auto',
       // As Node-RED's send: the message reaches the next node in a setImmediate.
       send: (message) => void setImmediate(() => delivered.push(String((message.payload as { eventID?: string }).eventID))),
     });
     await checkpoints.load();
     let deliveredAtCommit = -1;
-    const recordCheckpoint = checkpoints.record.bind(checkpoints);
-    checkpoints.record = (stream, shard, sequenceNumber) => {
-      deliveredAtCommit = delivered.length;
-      recordCheckpoint(stream, shard, sequenceNumber);
+    const save = checkpoints.save.bind(checkpoints);
+    checkpoints.save = (stream, shard, checkpoint) => {
+      if (checkpoint.kind === 'sequence') deliveredAtCommit = delivered.length;
+      save(stream, shard, checkpoint);
     };
     subject.deliver(page([record(1), record(2), record(3)]));
     const blockedUntil = performance.now() + 40;
@@ -234,27 +245,27 @@ describe('delivery: sending pages and moving checkpoints', function () {
   });
 
   it('does not checkpoint an auto-mode page that may still be in transit when it closes', async function () {
-    const { subject, checkpoints } = delivery({ ackMode: 'auto' });
+    const { subject, checkpoints, page } = delivery({ ackMode: 'auto' });
     await checkpoints.load();
     await subject.deliver(page([record(1)]));
     subject.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(checkpoints.positions(STREAM).get('shard-1'), undefined);
+    assert.equal(checkpointed(checkpoints), undefined);
   });
 
   it('checkpoints filtered-out records too, so a restart does not read them again', async function () {
-    const { subject, sent, checkpoints } = delivery({
+    const { subject, sent, checkpoints, page } = delivery({
       ackMode: 'manual',
       builder: new MessageBuilder({ tableArn: 't', tableName: 'orders', dataFormat: 'aws', eventNames: new Set<EventName>(['INSERT']) }),
     });
     await checkpoints.load();
     await subject.deliver(page([record(1, 'MODIFY'), record(2, 'MODIFY')]));
     assert.equal(sent.length, 0);
-    assert.equal(checkpoints.positions(STREAM).get('shard-1'), seq(2));
+    assert.equal(checkpointed(checkpoints), seq(2));
   });
 
   it('waits for room before sending more than maxInFlight messages of one shard', async function () {
-    const { subject, sent, checkpoints } = delivery({ maxInFlight: 2 });
+    const { subject, sent, checkpoints, page } = delivery({ maxInFlight: 2 });
     await checkpoints.load();
     const delivering = subject.deliver(page([record(1), record(2), record(3), record(4)]));
     await new Promise((resolve) => setImmediate(resolve));
@@ -262,7 +273,7 @@ describe('delivery: sending pages and moving checkpoints', function () {
     assert.equal(subject.acknowledge(tokenOf(sent[0])), 'acknowledged');
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(sent.length, 3);
-    assert.equal(checkpoints.positions(STREAM).get('shard-1'), seq(1));
+    assert.equal(checkpointed(checkpoints), seq(1));
     subject.acknowledge(tokenOf(sent[1]));
     subject.acknowledge(tokenOf(sent[2]));
     await delivering;
@@ -270,7 +281,7 @@ describe('delivery: sending pages and moving checkpoints', function () {
   });
 
   it('keeps shards independent: a full window on one shard does not stop another', async function () {
-    const { subject, sent, checkpoints } = delivery({ maxInFlight: 1 });
+    const { subject, sent, checkpoints, page } = delivery({ maxInFlight: 1 });
     await checkpoints.load();
     void subject.deliver(page([record(1), record(2)], 'shard-a'));
     await subject.deliver(page([record(3)], 'shard-b'));
@@ -278,15 +289,37 @@ describe('delivery: sending pages and moving checkpoints', function () {
     subject.close();
   });
 
-  it('answers not-ours for a message another node sent, and unknown for one without a token', function () {
+  it('answers not-ours for a message another node sent, and missing for one without a token', function () {
     const { subject } = delivery();
-    assert.equal(subject.acknowledge({ node: 'other', stream: STREAM, shard: 'shard-1', token: 1 }), 'not-ours');
-    assert.equal(subject.acknowledge(undefined), 'unknown');
+    assert.equal(subject.acknowledge({ node: 'other', instance: 'x', stream: STREAM, shard: 'shard-1', seq: seq(1) }), 'not-ours');
+    assert.equal(subject.acknowledge(undefined), 'missing');
+  });
+
+  it('ignores as stale an acknowledgement of an earlier instance of the same node, even for the same record', async function () {
+    const earlier = delivery();
+    await earlier.subject.deliver(earlier.page([record(1)]));
+    const later = delivery();
+    await later.checkpoints.load();
+    await later.subject.deliver(later.page([record(1)]));
+    assert.equal(later.subject.acknowledge(tokenOf(earlier.sent[0])), 'stale');
+    assert.equal(checkpointed(later.checkpoints), undefined, 'not checkpointed');
+    assert.equal(later.subject.acknowledge(tokenOf(later.sent[0])), 'acknowledged');
+    assert.equal(checkpointed(later.checkpoints), seq(1));
+  });
+
+  it('an acknowledgement names the record it covers, so a repeated one acknowledges nothing else', async function () {
+    const { subject, sent, checkpoints, page } = delivery({ maxInFlight: 10 });
+    await checkpoints.load();
+    await subject.deliver(page([record(1), record(2)]));
+    assert.equal(subject.acknowledge(tokenOf(sent[0])), 'acknowledged');
+    assert.equal(subject.acknowledge(tokenOf(sent[0])), 'unknown');
+    assert.equal(checkpointed(checkpoints), seq(1));
+    assert.equal(tokenOf(sent[1]).seq, seq(2));
   });
 
   it('sends an unacknowledged message again after ackTimeout, with the same token and content', async function () {
     let now = 1_000;
-    const { subject, sent, checkpoints } = delivery({ ackTimeoutMs: 500, now: () => now });
+    const { subject, sent, checkpoints, page } = delivery({ ackTimeoutMs: 500, now: () => now });
     await checkpoints.load();
     await subject.deliver(page([record(1)]));
     assert.equal(subject.resendOverdue(), 0);
@@ -302,7 +335,7 @@ describe('delivery: sending pages and moving checkpoints', function () {
 
   it('doubles the wait before each further re-send, so that a slow sink is not flooded with copies', async function () {
     let now = 0;
-    const { subject, checkpoints } = delivery({ ackTimeoutMs: 100, now: () => now });
+    const { subject, checkpoints, page } = delivery({ ackTimeoutMs: 100, now: () => now });
     await checkpoints.load();
     await subject.deliver(page([record(1)]));
     const resentAt: number[] = [];
@@ -312,22 +345,22 @@ describe('delivery: sending pages and moving checkpoints', function () {
 
   it('skips records older than maxRecordAge with a warning, and checkpoints past them', async function () {
     const now = Date.parse('2026-01-01T12:00:00Z');
-    const { subject, sent, checkpoints, skipped } = delivery({ ackMode: 'auto', maxRecordAgeMs: 60_000, now: () => now });
+    const { subject, sent, checkpoints, skipped, page } = delivery({ ackMode: 'auto', maxRecordAgeMs: 60_000, now: () => now });
     await checkpoints.load();
     await subject.deliver(page([record(1, 'INSERT', new Date(now - 120_000)), record(2, 'INSERT', new Date(now - 1_000))]));
     assert.deepEqual(sent.map((m) => (m.payload as { eventID: string }).eventID), ['id-2']);
     assert.deepEqual(skipped, [1]);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(checkpoints.positions(STREAM).get('shard-1'), seq(2));
+    assert.equal(checkpointed(checkpoints), seq(2));
   });
 
   it('sends one message per page with output batch, acknowledged as a whole', async function () {
-    const { subject, sent, checkpoints } = delivery({ output: 'batch' });
+    const { subject, sent, checkpoints, page } = delivery({ output: 'batch' });
     await checkpoints.load();
     await subject.deliver(page([record(1), record(2), record(3)]));
     assert.equal(sent.length, 1);
     assert.equal((sent[0].payload as unknown[]).length, 3);
     subject.acknowledge(tokenOf(sent[0]));
-    assert.equal(checkpoints.positions(STREAM).get('shard-1'), seq(3));
+    assert.equal(checkpointed(checkpoints), seq(3));
   });
 });

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { GetRecordsCommand, GetShardIteratorCommand, type GetShardIteratorCommandInput, type _Record } from '@aws-sdk/client-dynamodb-streams';
-import { ShardReader, type ShardEnd, type ShardReaderEvent, type StartPosition } from '../../nodes/lib/shard-reader';
+import type { Checkpoint } from '../../nodes/lib/checkpoint/checkpoint';
+import { ShardPosition } from '../../nodes/lib/position/shard-position';
+import { ShardReader, type ShardEnd, type ShardReaderEvent } from '../../nodes/lib/shard-reader';
 import { delay, eventually } from '../support/collect';
 import { DeliveryLog, FAST_TIMING, FakeAws, accessDenied, awsError, keysOf, type FakeStream } from '../support/mock-stream';
 
 interface RunningReader {
   readonly reader: ShardReader;
+  readonly position: ShardPosition;
   readonly abort: AbortController;
   readonly events: ShardReaderEvent[];
   readonly log: DeliveryLog;
@@ -32,7 +35,10 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
     stream: FakeStream,
     shardId: string,
     options: {
-      start?: StartPosition;
+      /** Where a new position starts (TRIM_HORIZON by default), as if read from a checkpoint store. */
+      start?: Checkpoint;
+      /** The position of an earlier reader of the shard, to go on from. */
+      position?: ShardPosition;
       batchSize?: number;
       deliver?: (records: _Record[]) => Promise<void> | void;
       /** 'immediate': the page is logged as handed over at once, and `deliver` returns what options.deliver returns. */
@@ -43,11 +49,14 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
     const events: ShardReaderEvent[] = [];
     const log = new DeliveryLog();
     const record = log.forShard(stream.arn, shardId);
+    const start = options.start ?? { kind: 'TRIM_HORIZON' };
+    const position =
+      options.position ?? new ShardPosition({ streamArn: stream.arn, shardId, start, restored: start.kind !== 'LATEST', capacity: Infinity });
     const reader = new ShardReader({
       streams: fake.streamsClient,
       streamArn: stream.arn,
       shardId,
-      start: options.start ?? { type: 'TRIM_HORIZON' },
+      position,
       batchSize: options.batchSize ?? 100,
       signal: abort.signal,
       timing: FAST_TIMING,
@@ -63,7 +72,7 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
             },
       onEvent: (event) => events.push(event),
     });
-    const entry = { reader, abort, events, log, done: reader.run() };
+    const entry = { reader, position, abort, events, log, done: reader.run() };
     running.push(entry);
     return entry;
   }
@@ -131,7 +140,7 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
   it('starts at LATEST: records written before the iterator are skipped, later ones delivered (mocked)', async () => {
     const stream = fake.createStream();
     const shard = stream.addShard({ records: 4 });
-    const r = startReader(stream, shard, { start: { type: 'LATEST' } });
+    const r = startReader(stream, shard, { start: { kind: 'LATEST', since: Date.now() } });
     await eventually(() => fake.callCount('GetRecords') >= 1, 3_000, 'first poll');
     const later = stream.put(shard, 3);
     await eventually(() => r.log.count === 3, 3_000, 'three records');
@@ -144,11 +153,11 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
     const shard = stream.addShard({ records: 6 });
     const records = stream.records(shard);
     const saved = records[2].dynamodb?.SequenceNumber as string;
-    const r = startReader(stream, shard, { start: { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: saved } });
-    assert.equal(r.reader.position, saved);
+    const r = startReader(stream, shard, { start: { kind: 'sequence', sequenceNumber: saved } });
+    assert.equal(r.position.delivered, saved);
     await eventually(() => r.log.count === 3, 3_000, 'three records');
     assert.deepEqual(r.log.keys(), keysOf(records.slice(3)));
-    assert.equal(r.reader.position, records[5].dynamodb?.SequenceNumber);
+    assert.equal(r.position.delivered, records[5].dynamodb?.SequenceNumber);
     assert.deepEqual(iteratorRequests()[0], {
       StreamArn: stream.arn,
       ShardId: shard,
@@ -305,7 +314,7 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
     const stream = fake.createStream();
     const shard = stream.addShard({ records: 2 });
     for (const old of stream.records(shard)) if (old.dynamodb) old.dynamodb.ApproximateCreationDateTime = new Date(Date.now() - 120_000);
-    const r = startReader(stream, shard, { start: { type: 'LATEST' } });
+    const r = startReader(stream, shard, { start: { kind: 'LATEST', since: Date.now() } });
     await eventually(() => fake.callCount('GetRecords') > 0, 3_000, 'first poll');
     fake.expireIterators();
     const written = stream.put(shard, 3);
@@ -343,7 +352,7 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
     const records = stream.records(shard);
     stream.trim(shard, 5);
     const saved = records[1].dynamodb?.SequenceNumber as string;
-    const r = startReader(stream, shard, { start: { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: saved } });
+    const r = startReader(stream, shard, { start: { kind: 'sequence', sequenceNumber: saved } });
     await eventually(() => r.log.count === 5, 3_000, 'five records');
     await delay(30);
     assert.deepEqual(r.log.keys(), keysOf(records.slice(5)));
@@ -434,15 +443,15 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
       },
     });
     await assert.rejects(r.done, /downstream broke/);
-    assert.equal(r.reader.position, records[1].dynamodb?.SequenceNumber);
-    assert.deepEqual(r.reader.resumePosition, { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: records[1].dynamodb?.SequenceNumber });
+    assert.equal(r.position.delivered, records[1].dynamodb?.SequenceNumber);
+    assert.deepEqual(r.position.iteratorStart(), { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: records[1].dynamodb?.SequenceNumber });
   });
 
   it('offers AT_SEQUENCE_NUMBER the failed page as resume position when it started at LATEST and delivered nothing yet (mocked)', async () => {
     const stream = fake.createStream();
     const shard = stream.addShard({ records: 2 });
     const r = startReader(stream, shard, {
-      start: { type: 'LATEST' },
+      start: { kind: 'LATEST', since: Date.now() },
       deliver: () => {
         throw new Error('downstream broke');
       },
@@ -450,10 +459,10 @@ describe('engine: ShardReader (mocked DynamoDB Streams)', function () {
     await eventually(() => fake.callCount('GetRecords') > 0, 3_000, 'first poll');
     const [first] = stream.put(shard, 2);
     await assert.rejects(r.done, /downstream broke/);
-    assert.equal(r.reader.position, undefined);
-    assert.deepEqual(r.reader.resumePosition, { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: first.dynamodb?.SequenceNumber });
+    assert.equal(r.position.delivered, undefined);
+    assert.deepEqual(r.position.iteratorStart(), { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: first.dynamodb?.SequenceNumber });
 
-    const again = startReader(stream, shard, { start: r.reader.resumePosition });
+    const again = startReader(stream, shard, { position: r.position });
     await eventually(() => again.log.count === 2, 3_000, 'the failed page again');
     assert.deepEqual(again.log.keys(), keysOf(stream.records(shard).slice(2)));
   });

@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import type { DescribeStreamCommandInput, GetShardIteratorCommandInput } from '@aws-sdk/client-dynamodb-streams';
 import { parseDynamoDbArn } from '../../nodes/lib/arn';
 import { SourceStatus } from '../../nodes/lib/source-status';
-import { StreamConsumer, type CheckpointSource, type ConsumerEvent, type ConsumerTiming } from '../../nodes/lib/stream-consumer';
+import type { CheckpointBackend } from '../../nodes/lib/checkpoint/checkpoint-backend';
+import { ShardPositions } from '../../nodes/lib/position/shard-positions';
+import { StreamConsumer, type ConsumerEvent, type ConsumerTiming } from '../../nodes/lib/stream-consumer';
 import type { InitialPosition, ShardRecords } from '../../nodes/lib/stream-session';
+import { CheckpointStore } from '../../nodes/lib/checkpoint/checkpoint-store';
 import { delay, eventually } from '../support/collect';
+import { MemoryKeyValue } from '../support/engine-pipeline';
 import { DeliveryLog, FAST_TIMING, FakeAws, accessDenied, keysOf, type FakeStream } from '../support/mock-stream';
 
 interface ConsumerOptions {
@@ -12,7 +16,7 @@ interface ConsumerOptions {
   readonly batchSize?: number;
   readonly timing?: Partial<ConsumerTiming>;
   readonly deliver?: (batch: ShardRecords) => Promise<void> | void;
-  readonly checkpoints?: CheckpointSource;
+  readonly checkpoints?: CheckpointBackend;
 }
 
 interface Running {
@@ -51,7 +55,7 @@ describe('engine: StreamConsumer (mocked DynamoDB and DynamoDB Streams)', functi
         log.deliver(batch);
       },
       onEvent: (event) => events.push(event),
-      ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
+      positions: new ShardPositions({ backend: options.checkpoints, capacity: Infinity }),
       timing: { ...FAST_TIMING, ...options.timing },
     });
     consumers.push(consumer);
@@ -356,17 +360,48 @@ describe('engine: StreamConsumer (mocked DynamoDB and DynamoDB Streams)', functi
       const saved = stream.addShard({ records: 5 });
       const unsaved = stream.addShard({ records: 2 });
       const records = stream.records(saved);
-      const checkpoints: CheckpointSource = {
-        streamArns: () => [stream.arn],
-        positions: (streamArn) => new Map(streamArn === stream.arn ? [[saved, records[1].dynamodb?.SequenceNumber as string]] : []),
-        retainShards: () => undefined,
-        forgetStream: () => undefined,
-      };
+      const checkpoints = new CheckpointStore(new MemoryKeyValue(), 60_000);
+      checkpoints.save(stream.arn, saved, { kind: 'sequence', sequenceNumber: records[1].dynamodb?.SequenceNumber as string });
       const r = start(stream.arn, { startingPosition: 'LATEST', checkpoints });
       await eventually(() => r.log.count === 5, 3_000, 'five records');
       await delay(30);
       assert.deepEqual(r.log.keys(saved), keysOf(records.slice(2)));
       assertExactlyOnce(r.log, stream, [unsaved]);
+    });
+  });
+
+  describe('listeners', () => {
+    it('keeps reading when its event listener throws, without an unhandled rejection (mocked)', async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const stream = fake.createStream();
+        const shard = stream.addShard({ records: 3 });
+        fake.failNext('DescribeStream', 'InternalServerError');
+        const log = new DeliveryLog();
+        const consumer = new StreamConsumer({
+          dynamodb: fake.dynamodbClient,
+          streams: fake.streamsClient,
+          arn: parseDynamoDbArn(stream.arn),
+          startingPosition: 'TRIM_HORIZON',
+          batchSize: 100,
+          deliver: log.deliver,
+          onEvent: (event) => {
+            throw new Error(`listener broke on ${event.type}`);
+          },
+          positions: new ShardPositions({ capacity: Infinity }),
+          timing: FAST_TIMING,
+        });
+        consumers.push(consumer);
+        consumer.start();
+        await eventually(() => log.count === 3, 3_000, 'the records despite the listener');
+        await delay(20);
+        assert.deepEqual(log.keys(shard), keysOf(stream.records(shard)));
+        assert.deepEqual(unhandled, []);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
     });
   });
 

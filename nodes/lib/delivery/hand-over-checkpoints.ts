@@ -1,9 +1,10 @@
 /** How long after its page was handed to Node-RED an auto-mode checkpoint is committed, at the least. */
 export const HAND_OVER_MS = 20;
 
+import type { ShardPosition } from '../position/shard-position';
+
 interface PendingCheckpoint {
-  readonly streamArn: string;
-  readonly shardId: string;
+  readonly position: ShardPosition;
   readonly sequenceNumber: string;
   readonly dueAt: number;
 }
@@ -21,15 +22,12 @@ export class HandOverCheckpoints {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(
-    private readonly commit: (streamArn: string, shardId: string, sequenceNumber: string) => void,
-    private readonly delayMs = HAND_OVER_MS,
-  ) {}
+  constructor(private readonly delayMs = HAND_OVER_MS) {}
 
-  /** The page ending at `sequenceNumber` was just handed to Node-RED. */
-  handedOver(streamArn: string, shardId: string, sequenceNumber: string): void {
+  /** The page ending at `sequenceNumber` was just handed to Node-RED; it is acknowledged to its position once delivered. */
+  handedOver(position: ShardPosition, sequenceNumber: string): void {
     if (this.closed) return;
-    this.pending.push({ streamArn, shardId, sequenceNumber, dueAt: performance.now() + this.delayMs });
+    this.pending.push({ position, sequenceNumber, dueAt: performance.now() + this.delayMs });
     this.schedule();
   }
 
@@ -57,7 +55,7 @@ export class HandOverCheckpoints {
       const immediate = setImmediate(() => {
         this.immediates.delete(immediate);
         if (this.closed) return;
-        for (const checkpoint of ready) this.commit(checkpoint.streamArn, checkpoint.shardId, checkpoint.sequenceNumber);
+        for (const checkpoint of ready) checkpoint.position.acknowledge(checkpoint.sequenceNumber);
       });
       this.immediates.add(immediate);
     }

@@ -1,6 +1,5 @@
 export interface PendingDelivery<T> {
-  readonly token: number;
-  /** Sequence number of the last record this delivery covers. */
+  /** Sequence number of the last record this delivery covers: what its acknowledgement names. */
   readonly lastSequenceNumber: string;
   acked: boolean;
   sentAt: number;
@@ -17,7 +16,6 @@ export interface PendingDelivery<T> {
  */
 export class AckWindow<T> {
   private readonly pending: PendingDelivery<T>[] = [];
-  private nextToken = 1;
   private waiters: Array<() => void> = [];
   private closed = false;
 
@@ -40,13 +38,13 @@ export class AckWindow<T> {
   }
 
   add(lastSequenceNumber: string, now: number, resend?: T): PendingDelivery<T> {
-    const delivery: PendingDelivery<T> = { token: this.nextToken++, lastSequenceNumber, acked: false, sentAt: now, resends: 0, resend };
+    const delivery: PendingDelivery<T> = { lastSequenceNumber, acked: false, sentAt: now, resends: 0, resend };
     this.pending.push(delivery);
     return delivery;
   }
 
   /**
-   * Records that needs no acknowledgement (filtered or too old): they join the checkpoint as soon as
+   * Records that need no acknowledgement (filtered or too old): they join the checkpoint as soon as
    * everything before them is acknowledged. Returns the new checkpoint, if it moved.
    */
   addAcknowledged(lastSequenceNumber: string): string | undefined {
@@ -56,16 +54,19 @@ export class AckWindow<T> {
       return this.advance();
     }
     if (this.pending.length === 0) return lastSequenceNumber;
-    this.pending.push({ token: this.nextToken++, lastSequenceNumber, acked: true, sentAt: 0, resends: 0 });
+    this.pending.push({ lastSequenceNumber, acked: true, sentAt: 0, resends: 0 });
     return this.advance();
   }
 
-  /** Marks a delivery acknowledged; returns the new checkpoint when the acknowledged prefix grew. */
-  ack(token: number): string | undefined {
-    const delivery = this.pending.find((d) => d.token === token);
-    if (!delivery || delivery.acked) return undefined;
+  /**
+   * Marks the outstanding delivery ending at `sequenceNumber` acknowledged. Returns whether one was
+   * outstanding, and the new checkpoint when the acknowledged prefix grew.
+   */
+  ack(sequenceNumber: string): { readonly known: boolean; readonly checkpoint?: string } {
+    const delivery = this.pending.find((d) => !d.acked && d.lastSequenceNumber === sequenceNumber);
+    if (!delivery) return { known: false };
     delivery.acked = true;
-    return this.advance();
+    return { known: true, checkpoint: this.advance() };
   }
 
   /**

@@ -1,30 +1,32 @@
+import type { Checkpoint } from './checkpoint';
+import { decodeCheckpoint, encodeCheckpoint, sameCheckpoint } from './checkpoint';
+import type { CheckpointBackend } from './checkpoint-backend';
+
 /** Where checkpoints are kept: one JSON-serialisable value under one key (a Node-RED context store in practice). */
 export interface KeyValueStore {
   get(key: string): Promise<unknown>;
   set(key: string, value: unknown): Promise<void>;
 }
 
-/** Shard id → the sequence number reading may resume after. */
-export type ShardPositions = Map<string, string>;
-
+/** Version 1 held sequence numbers only; version 2 any encoded checkpoint (see encodeCheckpoint). */
 interface StoredCheckpoints {
-  version: 1;
+  version: 1 | 2;
   streams: Record<string, Record<string, string>>;
 }
 
 const STORAGE_KEY = 'dynamodbStreamCheckpoints';
 
 function isStoredCheckpoints(value: unknown): value is StoredCheckpoints {
-  return typeof value === 'object' && value !== null && (value as StoredCheckpoints).version === 1 &&
-    typeof (value as StoredCheckpoints).streams === 'object';
+  const version = (value as StoredCheckpoints | null)?.version;
+  return typeof value === 'object' && value !== null && (version === 1 || version === 2) && typeof (value as StoredCheckpoints).streams === 'object';
 }
 
 /**
- * Keeps the last checkpointed sequence number of every shard in memory and writes them to
- * the store at most once per `flushIntervalMs` (and on `flush()`), not once per record.
+ * Keeps every shard's checkpoint in memory and writes them all to one key of a key-value store at
+ * most once per `flushIntervalMs` (and on `flush()`), not once per record.
  */
-export class CheckpointStore {
-  private streams = new Map<string, ShardPositions>();
+export class CheckpointStore implements CheckpointBackend {
+  private streams = new Map<string, Map<string, Checkpoint>>();
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
@@ -40,33 +42,36 @@ export class CheckpointStore {
     const stored = await this.store.get(STORAGE_KEY);
     if (isStoredCheckpoints(stored)) {
       for (const [streamArn, shards] of Object.entries(stored.streams)) {
-        this.streams.set(streamArn, new Map(Object.entries(shards).filter(([, seq]) => typeof seq === 'string')));
+        const checkpoints = new Map<string, Checkpoint>();
+        for (const [shardId, value] of Object.entries(shards)) {
+          const checkpoint = decodeCheckpoint(value);
+          if (checkpoint) checkpoints.set(shardId, checkpoint);
+        }
+        this.streams.set(streamArn, checkpoints);
       }
     }
     this.loaded = true;
   }
 
-  /** Streams with at least one checkpoint. */
   streamArns(): string[] {
     return [...this.streams.keys()].filter((arn) => (this.streams.get(arn)?.size ?? 0) > 0);
   }
 
-  positions(streamArn: string): ShardPositions {
+  checkpoints(streamArn: string): ReadonlyMap<string, Checkpoint> {
     return new Map(this.streams.get(streamArn) ?? []);
   }
 
-  record(streamArn: string, shardId: string, sequenceNumber: string): void {
+  save(streamArn: string, shardId: string, checkpoint: Checkpoint): void {
     let shards = this.streams.get(streamArn);
     if (!shards) {
       shards = new Map();
       this.streams.set(streamArn, shards);
     }
-    if (shards.get(shardId) === sequenceNumber) return;
-    shards.set(shardId, sequenceNumber);
+    if (sameCheckpoint(shards.get(shardId), checkpoint)) return;
+    shards.set(shardId, checkpoint);
     this.markDirty();
   }
 
-  /** Drops checkpoints of shards the stream no longer lists (aged out of the retention window). */
   retainShards(streamArn: string, liveShardIds: ReadonlySet<string>): void {
     const shards = this.streams.get(streamArn);
     if (!shards) return;
@@ -88,9 +93,12 @@ export class CheckpointStore {
     this.timer = undefined;
     if (!this.dirty || !this.loaded) return this.writing;
     this.dirty = false;
-    const snapshot: StoredCheckpoints = { version: 1, streams: {} };
+    const snapshot: StoredCheckpoints = { version: 2, streams: {} };
     for (const [streamArn, shards] of this.streams) {
-      if (shards.size > 0) snapshot.streams[streamArn] = Object.fromEntries(shards);
+      if (shards.size === 0) continue;
+      const encoded: Record<string, string> = {};
+      for (const [shardId, checkpoint] of shards) encoded[shardId] = encodeCheckpoint(checkpoint);
+      snapshot.streams[streamArn] = encoded;
     }
     this.writing = this.writing
       .then(() => this.store.set(STORAGE_KEY, snapshot))

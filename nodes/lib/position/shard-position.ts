@@ -1,0 +1,185 @@
+import type { Checkpoint } from '../checkpoint/checkpoint';
+import { compareSequenceNumbers } from '../sequence-number';
+import { AckWindow, type PendingDelivery } from './ack-window';
+
+/** Where a GetShardIterator call starts. */
+export type StartPosition =
+  | { readonly type: 'TRIM_HORIZON' }
+  | { readonly type: 'LATEST' }
+  | { readonly type: 'AFTER_SEQUENCE_NUMBER'; readonly sequenceNumber: string }
+  | { readonly type: 'AT_SEQUENCE_NUMBER'; readonly sequenceNumber: string };
+
+/**
+ * Records up to this long before reading began at LATEST are read anyway when that position has to
+ * be found again (after a restart, or a LATEST iterator lost before anything was delivered): the
+ * machine's clock and DynamoDB's creation times may disagree, and a few older records are better
+ * than missing new ones.
+ */
+export const LATEST_CLOCK_SKEW_MARGIN_MS = 60_000;
+
+export interface ShardPositionOptions {
+  readonly streamArn: string;
+  readonly shardId: string;
+  /** The saved checkpoint, or the position chosen for a shard that has none. */
+  readonly start: Checkpoint;
+  /** True when `start` was read from the checkpoint store, false when it was chosen now (and is saved at once). */
+  readonly restored: boolean;
+  /** Outstanding deliveries at most (manual acknowledgement: maxInFlight). */
+  readonly capacity: number;
+  /** Persists this shard's checkpoint; absent without a checkpoint store. */
+  readonly save?: (checkpoint: Checkpoint) => void;
+}
+
+/**
+ * The one owner of a shard's life: where reading started, what was delivered, what is acknowledged,
+ * what is checkpointed, and whether the shard is finished (read to its end, every delivery of it
+ * acknowledged and its SHARD_END checkpointed). Readers, delivery and the session ask it.
+ */
+export class ShardPosition<T = unknown> {
+  readonly streamArn: string;
+  readonly shardId: string;
+  private readonly start: Checkpoint;
+  private readonly window: AckWindow<T>;
+  /** Sequence number of the last record handed to the flow (or skipped as unwanted), or of the checkpoint it resumed after. */
+  private lastDelivered: string | undefined;
+  /** First record of a delivery that failed before anything was delivered: where a new reader begins. */
+  private failedFrom: string | undefined;
+  /** A LATEST start was already used for an iterator (or came from the store): it cannot be taken again. */
+  private latestUsed: boolean;
+  private ended = false;
+  private finished = false;
+  private finishWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: ShardPositionOptions) {
+    this.streamArn = options.streamArn;
+    this.shardId = options.shardId;
+    this.start = options.start;
+    this.window = new AckWindow<T>(options.capacity);
+    this.latestUsed = options.restored;
+    if (options.start.kind === 'sequence') this.lastDelivered = options.start.sequenceNumber;
+    if (options.start.kind === 'SHARD_END') this.finished = true;
+    // A chosen start is remembered at once: a restart must begin where this run began, also on a shard that delivers nothing.
+    if (!options.restored) options.save?.(options.start);
+  }
+
+  /** Finished: nothing more to read or acknowledge; its children may start. */
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  get delivered(): string | undefined {
+    return this.lastDelivered;
+  }
+
+  /** Where the next iterator starts: after what was delivered, else where this position began. */
+  iteratorStart(): StartPosition {
+    if (this.lastDelivered) return { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: this.lastDelivered };
+    if (this.failedFrom) return { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: this.failedFrom };
+    switch (this.start.kind) {
+      case 'LATEST':
+        if (this.latestUsed) return { type: 'TRIM_HORIZON' };
+        this.latestUsed = true;
+        return { type: 'LATEST' };
+      default:
+        return { type: 'TRIM_HORIZON' };
+    }
+  }
+
+  /** True for a record already delivered, or older than where reading began at LATEST. */
+  isBehind(sequenceNumber: string | undefined, createdAt: Date | undefined): boolean {
+    if (this.lastDelivered) return sequenceNumber !== undefined && compareSequenceNumbers(sequenceNumber, this.lastDelivered) <= 0;
+    if (this.start.kind === 'LATEST' && this.latestUsed && createdAt instanceof Date) {
+      return createdAt.getTime() < this.start.since - LATEST_CLOCK_SKEW_MARGIN_MS;
+    }
+    return false;
+  }
+
+  /** The record was handed to the flow or skipped; the reader goes on after it. */
+  markDelivered(sequenceNumber: string): void {
+    if (!this.lastDelivered || compareSequenceNumbers(sequenceNumber, this.lastDelivered) > 0) this.lastDelivered = sequenceNumber;
+    this.failedFrom = undefined;
+  }
+
+  /** Delivering from this record failed; when nothing was delivered yet, a new reader starts at it. */
+  markFailedAt(sequenceNumber: string): void {
+    if (!this.lastDelivered) this.failedFrom = sequenceNumber;
+  }
+
+  // ------------------------------------------------------------ acknowledgement window
+
+  get outstanding(): number {
+    return this.window.size;
+  }
+
+  get full(): boolean {
+    return this.window.full;
+  }
+
+  reserve(): Promise<void> {
+    return this.window.reserve();
+  }
+
+  /** A delivery that covers the records up to `lastSequenceNumber` was sent and waits for its acknowledgement. */
+  sent(lastSequenceNumber: string, now: number, resend?: T): PendingDelivery<T> {
+    this.markDelivered(lastSequenceNumber);
+    return this.window.add(lastSequenceNumber, now, resend);
+  }
+
+  /** Records that need no acknowledgement (filtered out, too old). */
+  skipped(lastSequenceNumber: string): void {
+    this.markDelivered(lastSequenceNumber);
+    this.checkpointAt(this.window.addAcknowledged(lastSequenceNumber));
+  }
+
+  /** Returns false when no delivery ending at that sequence number is outstanding. */
+  acknowledge(lastSequenceNumber: string): boolean {
+    const { known, checkpoint } = this.window.ack(lastSequenceNumber);
+    this.checkpointAt(checkpoint);
+    return known;
+  }
+
+  overdue(now: number, timeoutMs: number): PendingDelivery<T>[] {
+    return this.window.overdue(now, timeoutMs);
+  }
+
+  // ------------------------------------------------------------ end of the shard
+
+  /** The reader read the shard to its end (or it vanished): finished once every delivery is acknowledged. */
+  markEnded(): void {
+    this.ended = true;
+    this.finishIfDone();
+  }
+
+  /** Resolves when the shard is finished, or when `signal` aborts (check `isFinished`). */
+  whenFinished(signal: AbortSignal): Promise<void> {
+    if (this.finished || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.finishWaiters.push(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Nothing is sent any more: releases a reader waiting for room. */
+  close(): void {
+    this.window.close();
+  }
+
+  private checkpointAt(sequenceNumber: string | undefined): void {
+    if (sequenceNumber === undefined) return;
+    this.options.save?.({ kind: 'sequence', sequenceNumber });
+    this.finishIfDone();
+  }
+
+  private finishIfDone(): void {
+    if (this.finished || !this.ended || this.window.size > 0) return;
+    this.finished = true;
+    this.options.save?.({ kind: 'SHARD_END' });
+    const waiters = this.finishWaiters;
+    this.finishWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}
