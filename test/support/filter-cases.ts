@@ -29,6 +29,7 @@ export const INVALID_FILTERS: ReadonlyArray<{ filters: unknown; problem: FilterP
   { filters: '[{"a": [{"prefix": "a", "suffix": "b"}]}]', problem: 'wrong-operand', why: 'two operators in one object' },
   { filters: '[{"a": [["x"]]}]', problem: 'wrong-operand', why: 'a list inside a list' },
   { filters: '[{"eventSourceARN": ["arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x"]}]', problem: 'unsupported-field', why: 'eventSourceARN' },
+  { filters: '[{"$or": [{"eventSourceARN": ["x"]}, {"eventName": ["INSERT"]}]}]', problem: 'unsupported-field', why: 'eventSourceARN in a top-level $or' },
   { filters: JSON.stringify(Array.from({ length: 11 }, () => ({ eventName: ['INSERT'] }))), problem: 'limit', why: '11 patterns' },
   { filters: JSON.stringify([{ eventID: ['x'.repeat(4100)] }]), problem: 'limit', why: 'a pattern over 4096 characters' },
 ];

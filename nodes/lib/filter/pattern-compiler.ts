@@ -47,6 +47,9 @@ function compileObject(pattern: Record<string, unknown>, label: string, path: st
       continue;
     }
     const where = `${label} ${fieldPath(path, name)}`;
+    if (path === '' && name === 'eventSourceARN') {
+      throw new InvalidFilterError('unsupported-field', where, 'eventSourceARN cannot be filtered on here: the node reads the stream of the table it is configured with');
+    }
     if (Array.isArray(value)) fields.push(compileList(name, value, where));
     else if (isPlainObject(value)) fields.push({ kind: 'nested', name, node: compileObject(value, label, fieldPath(path, name)) });
     else throw new InvalidFilterError('not-a-pattern', where, `a field's pattern is a list of values or an object (got ${JSON.stringify(value)})`);
@@ -54,23 +57,10 @@ function compileObject(pattern: Record<string, unknown>, label: string, path: st
   return patternNode(fields, alternatives);
 }
 
-function checkTopLevelFields(pattern: Record<string, unknown>, label: string): void {
-  for (const name of Object.keys(pattern)) {
-    if (name === 'eventSourceARN') {
-      throw new InvalidFilterError(
-        'unsupported-field',
-        `${label} eventSourceARN`,
-        'eventSourceARN cannot be filtered on here: the node reads the stream of the table it is configured with',
-      );
-    }
-  }
-}
-
 /** Compiles one pattern object of the `filters` list; `label` names it in errors, e.g. `filters[0]`. */
 export function compilePattern(pattern: unknown, label: string): PatternNode {
   if (!isPlainObject(pattern)) {
     throw new InvalidFilterError('not-a-pattern', label, `a pattern is a JSON object such as {"eventName": ["INSERT"]} (got ${JSON.stringify(pattern)})`);
   }
-  checkTopLevelFields(pattern, label);
   return compileObject(pattern, label, '');
 }
