@@ -23,12 +23,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function describe(value: unknown): string {
+function shown(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
 function wrongOperand(where: string, operator: string, expected: string, got: unknown): InvalidFilterError {
-  return new InvalidFilterError('wrong-operand', where, `${operator} takes ${expected} (got ${describe(got)})`);
+  return new InvalidFilterError('wrong-operand', where, `${operator} takes ${expected} (got ${shown(got)})`);
 }
 
 function exactly(expected: LeafValue): ValueMatcher {
@@ -73,7 +73,7 @@ function compileAnythingButOperator(operand: Record<string, unknown>, where: str
     throw new InvalidFilterError(
       'unknown-operator',
       where,
-      `anything-but takes values, or one of prefix, suffix, equals-ignore-case (got ${describe(operand)})`,
+      `anything-but takes values, or one of prefix, suffix, equals-ignore-case (got ${shown(operand)})`,
     );
   }
   const texts = stringList(operand[inner], inner === 'equals-ignore-case');
@@ -113,7 +113,7 @@ function compileDynamoDbNumeric(operand: unknown, where: string): ValueMatcher {
 function compileOperator(item: Record<string, unknown>, where: string): RuleItem {
   const keys = Object.keys(item);
   if (keys.length !== 1) {
-    throw new InvalidFilterError('wrong-operand', where, `an operator object holds exactly one operator (got ${describe(item)})`);
+    throw new InvalidFilterError('wrong-operand', where, `an operator object holds exactly one operator (got ${shown(item)})`);
   }
   const operator = keys[0];
   const operand = item[operator];
@@ -143,5 +143,5 @@ export function compileRuleItem(item: unknown, where: string): RuleItem {
   if (item === null || typeof item === 'string' || typeof item === 'boolean') return exactly(item);
   if (typeof item === 'number' && Number.isFinite(item)) return exactly(item);
   if (isPlainObject(item)) return compileOperator(item, where);
-  throw new InvalidFilterError('wrong-operand', where, `a list holds strings, numbers, true, false, null or operator objects (got ${describe(item)})`);
+  throw new InvalidFilterError('wrong-operand', where, `a list holds strings, numbers, true, false, null or operator objects (got ${shown(item)})`);
 }
