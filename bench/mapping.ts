@@ -19,7 +19,7 @@ const TABLE_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/orders';
 const STREAM_ARN = `${TABLE_ARN}/stream/2024-01-01T00:00:00.000`;
 
 /** A realistic ~300-byte MODIFY with both images, nested map and list, a set and binary. */
-function sampleRecord(i: number): _Record {
+export function sampleRecord(i: number): _Record {
   const image = (status: string) => ({
     pk: { S: `customer-${i % 1000}` },
     sk: { N: String(i) },

@@ -2,6 +2,8 @@
 // same as JSON in .bench/. Durations: see settings.ts (BENCH_QUICK=1 for a short smoke run).
 import path from 'node:path';
 import { createBacklog } from './backlog';
+import { runInFreshProcess } from './child-run';
+import { filterRows, type FilterFigure } from './filter-cost';
 import { measureCatchUp } from './catch-up';
 import { measureIdleCost } from './idle-cost';
 import { measureLatency } from './latency';
@@ -41,6 +43,14 @@ async function main(): Promise<void> {
     results.mapping = mapping;
     results.mappingQuietCheck = quiet;
     rows.push(...mappingRows(mapping.best));
+  }
+
+  if (wanted('filter')) {
+    log('5 filter cost (Lambda filter patterns) in a fresh process…');
+    const filter = await runInFreshProcess<FilterFigure[]>('filter-run.ts', { BENCH_FILTER_RECORDS: String(settings.mappingRecords) }, 120_000);
+    log(`  ${filter.map((f) => `${f.case} ${f.microsPerRecord.toFixed(2)} µs`).join(', ')}`);
+    results.filter = filter;
+    rows.push(...filterRows(filter));
   }
 
   await startRuntime();

@@ -27,7 +27,7 @@ export interface BenchSettings {
   /** Before timed runs, wait up to this long for other processes to leave the CPUs at most `quietBusy` busy. */
   readonly quietWaitMs: number;
   readonly quietBusy: number;
-  /** Only these figures (comma list of catch-up, latency, idle, memory, mapping); all when unset. */
+  /** Only these figures (comma list of catch-up, latency, idle, memory, mapping, filter); all when unset. */
   readonly only: ReadonlySet<string> | undefined;
 }
 

@@ -70,6 +70,7 @@ export = function register(RED: NodeAPI): void {
         tableName: settings.arn.tableName,
         dataFormat: options.dataFormat,
         eventNames: options.eventNames,
+        filter: options.filter,
       }),
       output: options.output,
       ackMode: options.ackMode,

@@ -1,5 +1,6 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { toBatchMessage, toRecordMessage, type BatchMessage, type RecordContext, type RecordMessage } from './cloudevent';
+import type { RecordFilter } from './filter';
 import type { DataFormatName, EventName } from './source-options';
 import type { ShardRecords } from './stream-session';
 
@@ -8,6 +9,8 @@ export interface MessageBuilderOptions {
   readonly tableName: string;
   readonly dataFormat: DataFormatName;
   readonly eventNames: ReadonlySet<EventName>;
+  /** Lambda event-filter patterns, matched against the record in its AWS shape; undefined: all pass. */
+  readonly filter?: RecordFilter | undefined;
 }
 
 export type OutgoingMessage = Record<string, unknown>;
@@ -26,8 +29,10 @@ export class MessageBuilder {
     this.allEvents = options.eventNames.size === 3;
   }
 
+  /** Records not wanted are checkpointed past without being sent. */
   wanted(record: _Record): boolean {
-    return this.allEvents || this.options.eventNames.has(record.eventName as EventName);
+    if (!this.allEvents && !this.options.eventNames.has(record.eventName as EventName)) return false;
+    return this.options.filter === undefined || this.options.filter.matches(record);
   }
 
   /** A new object each time (the msg Node-RED sends), never shared with another message. */

@@ -1,4 +1,5 @@
 import { ConfigurationError } from './connection-settings';
+import { InvalidFilterError, RecordFilter } from './filter';
 import type { InitialPosition } from './stream-session';
 
 export type OutputMode = 'record' | 'batch';
@@ -20,6 +21,8 @@ export interface SourceNodeProperties {
   maxInFlight?: string | number;
   ackTimeout?: string | number;
   maxRecordAge?: string | number;
+  /** Lambda filter patterns: a JSON string (the editor's JSON field) or a list (a flow file may hold one). */
+  filters?: string | unknown[];
 }
 
 export interface SourceOptions {
@@ -35,6 +38,8 @@ export interface SourceOptions {
   readonly ackTimeout: number;
   /** Records older than this many seconds are skipped (and checkpointed) with a warning; 0 = no limit. */
   readonly maxRecordAge: number;
+  /** Lambda event-filter patterns; undefined: every record passes. */
+  readonly filter: RecordFilter | undefined;
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -68,6 +73,15 @@ function eventNameSet(value: string | string[] | undefined): Set<EventName> {
   return new Set(names as EventName[]);
 }
 
+function recordFilter(value: string | unknown[] | undefined): RecordFilter | undefined {
+  try {
+    return RecordFilter.fromProperty(value);
+  } catch (error) {
+    if (error instanceof InvalidFilterError) throw new ConfigurationError(`Invalid ${error.message}`);
+    throw error;
+  }
+}
+
 export function resolveSourceOptions(properties: SourceNodeProperties): SourceOptions {
   return {
     startingPosition: oneOf('startingPosition', properties.startingPosition, ['LATEST', 'TRIM_HORIZON'], 'LATEST'),
@@ -80,5 +94,6 @@ export function resolveSourceOptions(properties: SourceNodeProperties): SourceOp
     maxInFlight: integerIn('maxInFlight', properties.maxInFlight, 1, 10000, 100),
     ackTimeout: integerIn('ackTimeout', properties.ackTimeout, 0, 86_400, 0),
     maxRecordAge: integerIn('maxRecordAge', properties.maxRecordAge, 0, 86_400, 0),
+    filter: recordFilter(properties.filters),
   };
 }

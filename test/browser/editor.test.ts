@@ -14,6 +14,9 @@ const DEBUG_NODE = 'debug1';
 /** ARN and region are typedInputs (string or environment variable): people type into the visible input beside the field. */
 const ARN_TYPED = '#node-config-input-arn + .red-ui-typedInput-container';
 const ARN_TEXT = `${ARN_TYPED} input.red-ui-typedInput-input`;
+/** filters is a JSON typedInput: its visible input, and the container the editor marks invalid. */
+const FILTERS_TYPED = '#node-input-filters + .red-ui-typedInput-container';
+const FILTERS_TEXT = `${FILTERS_TYPED} input.red-ui-typedInput-input`;
 
 describe('the editor in headless Chromium, used as a person uses it', function () {
   this.timeout(180_000);
@@ -239,6 +242,33 @@ describe('the editor in headless Chromium, used as a person uses it', function (
     await waitUntil(async () => (await messages.count()) >= 2, 30_000, 'two debug messages');
     assert.match(await messages.first().innerText(), /stream messages/);
     await screenshot('debug-sidebar');
+  });
+
+  it('marks an invalid filter pattern in the node dialog and says why, and accepts a valid one', async function () {
+    await page.locator(`g[id="${sourceId}"] rect.red-ui-flow-node`).dblclick();
+    await page.locator('#node-input-filters').waitFor({ state: 'attached' });
+    await settleTray();
+    const field = page.locator(FILTERS_TYPED);
+    const isMarked = async (): Promise<boolean> => /\binput-error\b/.test((await field.getAttribute('class')) ?? '');
+    assert.equal(await isMarked(), false, 'empty filters are valid');
+
+    await typeInto(FILTERS_TEXT, '[{"eventName": [{"starts-with": "IN"}]}]');
+    await waitUntil(isMarked, 5_000, 'the filters field marked invalid');
+    await page.locator('#node-input-name').hover();
+    await field.hover();
+    await page.locator('.red-ui-popover', { hasText: 'unknown operator at filters[0] eventName' }).waitFor();
+    await page.waitForTimeout(300);
+    await screenshot('invalid-filter');
+
+    await typeInto(FILTERS_TEXT, '[{"dynamodb": {"NewImage": {"total": {"N": [{"numeric": [">", "100"]}]}}}}]');
+    await page.locator('#node-input-name').hover();
+    await field.hover();
+    await page.locator('.red-ui-popover', { hasText: 'wrong operand at filters[0] dynamodb.NewImage.total.N' }).waitFor();
+
+    await typeInto(FILTERS_TEXT, '[{"eventName": ["INSERT"], "dynamodb": {"NewImage": {"total": {"N": [{"dynamodb-numeric": [">", 100]}]}}}}]');
+    await waitUntil(async () => !(await isMarked()), 5_000, 'the filters field valid again');
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
   });
 
   it('imports every example from Import ▸ Examples into a new flow, with no node marked invalid', async function () {

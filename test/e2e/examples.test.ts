@@ -67,6 +67,7 @@ const EXAMPLES = [
   'filter-by-operation',
   'document-format-to-change',
   'manual-ack-to-http-sink',
+  'filter-orders-by-status-and-total',
 ];
 
 describe('the example flows, imported from Import ▸ Examples and deployed in a spawned Node-RED', function () {
@@ -171,7 +172,7 @@ describe('the example flows, imported from Import ▸ Examples and deployed in a
     return pk;
   }
 
-  it('packs the six examples this test deploys', function () {
+  it('packs the examples this test deploys', function () {
     const files = readdirSync(path.join(installedPackageDir(userDir!), 'examples')).map((f) => f.replace(/\.json$/, ''));
     for (const name of EXAMPLES) assert.ok(files.includes(name), `${name} is packed`);
   });
@@ -260,5 +261,25 @@ describe('the example flows, imported from Import ▸ Examples and deployed in a
       15_000,
       'the checkpoint at the last record the sink accepted',
     );
+  });
+
+  it('filter-orders-by-status-and-total sends only inserted or changed orders that are shipped and total 100 or more', async function () {
+    const nodes = await deployExample('filter-orders-by-status-and-total');
+    const debugId = idOf(nodes, 'debug');
+    await waitUntil(
+      async () => {
+        itemCounter += 1;
+        await table.put({ pk: { S: `order-${itemCounter}-pending` }, status: { S: 'pending' }, total: { N: '500' } });
+        await table.put({ pk: { S: `order-${itemCounter}-small` }, status: { S: 'shipped' }, total: { N: '99.99' } });
+        await table.put({ pk: { S: `order-${itemCounter}-large` }, status: { S: 'shipped' }, total: { N: '150' } });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return comms!.debugFrom(debugId).length > 0;
+      },
+      30_000,
+      'a large shipped order in the debug sidebar',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const orders = comms!.debugFrom(debugId).map((m) => JSON.parse(m.msg) as { pk: string; status: string; total: number });
+    assert.ok(orders.every((o) => /-large$/.test(o.pk) && o.status === 'shipped' && o.total === 150), JSON.stringify(orders));
   });
 });

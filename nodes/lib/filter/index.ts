@@ -1,0 +1,2 @@
+export { InvalidFilterError, type FilterProblem } from './filter-error';
+export { RecordFilter } from './record-filter';
