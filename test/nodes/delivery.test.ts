@@ -6,24 +6,12 @@ import { createTable } from '../support/dynamodb';
 import { helper, ourNodes, sourceCredentials, sourceFlow, useContextStorage, useNodeRedWithDynamoDbLocal, type FlowNode } from '../support/node-red';
 import { MessageCollector, delay, eventually, type Msg } from '../support/collect';
 import { NodeCalls } from '../support/node-events';
+import { storedCheckpoint, storedSequenceNumber } from '../support/stored-checkpoint';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const completeNode = require('@node-red/nodes/core/common/24-complete.js');
 const changeNode = require('@node-red/nodes/core/function/15-change.js');
 
-const CHECKPOINT_KEY = 'dynamodbStreamCheckpoints';
-
-function storedCheckpoint(store = 'default'): Record<string, Record<string, string>> | undefined {
-  const value = helper.getNode('s1').context().get(CHECKPOINT_KEY, store) as { streams: Record<string, Record<string, string>> } | undefined;
-  return value?.streams;
-}
-
-function onlyShardCheckpoint(): string | undefined {
-  const streams = storedCheckpoint();
-  if (!streams) return undefined;
-  const shards = Object.values(streams)[0] ?? {};
-  return Object.values(shards)[0];
-}
 
 const keyOf = (msg: Msg): string => msg.payload.Dynamodb.Keys.pk.S;
 const seqOf = (msg: Msg): string => msg.payload.Dynamodb.SequenceNumber;
@@ -57,7 +45,7 @@ describe('source node: checkpoints and acknowledged delivery (DynamoDB Local)', 
       // Without a checkpoint a restart begins at LATEST again: let the first round be checkpointed.
       if (round === 0) {
         await collector.waitFor(10);
-        await eventually(() => storedCheckpoint('file') !== undefined, 5_000, 'the first checkpoint');
+        await eventually(() => storedSequenceNumber('s1', 'file') !== undefined, 5_000, 'the first checkpoint');
       }
       const beforeRedeploy = collector;
       await helper.setFlows(flow, 'full', sourceCredentials);
@@ -86,18 +74,18 @@ describe('source node: checkpoints and acknowledged delivery (DynamoDB Local)', 
     const first = await collector.waitFor(3);
     await delay(600);
     assert.equal(collector.messages.length, 3, 'reading paused at maxInFlight');
-    assert.equal(onlyShardCheckpoint(), 'TRIM_HORIZON', 'nothing acknowledged: the checkpoint is where reading began');
+    assert.equal(storedCheckpoint(), 'TRIM_HORIZON', 'nothing acknowledged: the checkpoint is where reading began');
 
     const source = helper.getNode('s1');
     source.receive(first[1]);
     source.receive(first[2]);
     await delay(400);
     assert.equal(collector.messages.length, 3, 'acknowledging later messages frees no room while the first is open');
-    assert.equal(onlyShardCheckpoint(), 'TRIM_HORIZON', 'the checkpoint waits for the first message');
+    assert.equal(storedCheckpoint(), 'TRIM_HORIZON', 'the checkpoint waits for the first message');
 
     source.receive(first[0]);
     await collector.waitFor(6);
-    await eventually(() => onlyShardCheckpoint() === seqOf(first[2]), 3_000, 'checkpoint at the third record');
+    await eventually(() => storedCheckpoint() === seqOf(first[2]), 3_000, 'checkpoint at the third record');
     assert.deepEqual(collector.messages.slice(0, 6).map(keyOf), ['item-0', 'item-1', 'item-2', 'item-3', 'item-4', 'item-5']);
   });
 
@@ -125,7 +113,7 @@ describe('source node: checkpoints and acknowledged delivery (DynamoDB Local)', 
     const messages = await collector.waitFor(10);
     assert.deepEqual(messages.map(keyOf), Array.from({ length: 10 }, (_, i) => `c-${i}`));
     assert.ok(messages.every((m) => m.payload.processed === true));
-    await eventually(() => onlyShardCheckpoint() === seqOf(messages[9]), 3_000, 'checkpoint at the last record');
+    await eventually(() => storedCheckpoint() === seqOf(messages[9]), 3_000, 'checkpoint at the last record');
   });
 
   it('sends a message again when it is not acknowledged within ackTimeout', async function () {

@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTable, type TestTable } from '../support/dynamodb';
 import { helper, ourNodes, sourceCredentials, sourceFlow, useContextStorage, useNodeRedWithDynamoDbLocal } from '../support/node-red';
+import { storedSequenceNumber } from '../support/stored-checkpoint';
 import { MessageCollector, delay, eventually, type Msg } from '../support/collect';
 import { NodeCalls } from '../support/node-events';
 
-const CHECKPOINT_KEY = 'dynamodbStreamCheckpoints';
 
 /** Shipping orders (new or changed), or removed orders of 100 or more (the N value compared by the extension). */
 const TWO_PATTERNS = JSON.stringify([
@@ -28,12 +28,6 @@ async function writeOrders(table: TestTable): Promise<void> {
   await table.remove({ pk: { S: 'o1' } });
 }
 const EXPECTED = ['INSERT o2', 'MODIFY o1', 'MODIFY o2', 'REMOVE o2'];
-
-function storedCheckpoint(): string | undefined {
-  const value = helper.getNode('s1').context().get(CHECKPOINT_KEY, 'file') as { streams: Record<string, Record<string, string>> } | undefined;
-  const shards = Object.values(value?.streams ?? {})[0] ?? {};
-  return Object.values(shards)[0];
-}
 
 describe('source node: Lambda filter patterns (DynamoDB Local)', function () {
   const ctx = useNodeRedWithDynamoDbLocal();
@@ -57,7 +51,7 @@ describe('source node: Lambda filter patterns (DynamoDB Local)', function () {
     // The last record (REMOVE o1) is filtered out; the checkpoint still moves past it.
     const lastSent = BigInt(messages[messages.length - 1].payload.sequenceNumber);
     await eventually(() => {
-      const checkpoint = storedCheckpoint();
+      const checkpoint = storedSequenceNumber('s1', 'file');
       return checkpoint !== undefined && BigInt(checkpoint) > lastSent;
     }, 10_000, 'a checkpoint past the last record sent');
     await delay(300);
@@ -92,10 +86,7 @@ describe('source node: Lambda filter patterns (DynamoDB Local)', function () {
     await delay(500);
     assert.deepEqual(sentRecords(), ['INSERT o2', 'MODIFY o1', 'MODIFY o2'], 'REMOVE o2 matches no pattern once eventNames leave REMOVE out');
     for (const message of collector.messages) helper.getNode('s1').receive(message);
-    const checkpoint = (): string | undefined => {
-      const value = helper.getNode('s1').context().get(CHECKPOINT_KEY) as { streams: Record<string, Record<string, string>> } | undefined;
-      return Object.values(Object.values(value?.streams ?? {})[0] ?? {})[0];
-    };
+    const checkpoint = (): string | undefined => storedSequenceNumber();
     const lastSent = BigInt(collector.messages[collector.messages.length - 1].payload.at(-1).dynamodb.SequenceNumber);
     await eventually(() => checkpoint() !== undefined && BigInt(checkpoint()!) > lastSent, 5_000, 'the checkpoint past the filtered REMOVEs');
   });

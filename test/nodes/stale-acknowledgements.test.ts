@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createTable } from '../support/dynamodb';
 import { MessageCollector, delay, eventually, type Msg } from '../support/collect';
 import { NodeCalls } from '../support/node-events';
+import { storedCheckpoint } from '../support/stored-checkpoint';
 import { helper, ourNodes, sourceCredentials, sourceFlow, useContextStorage, useNodeRedWithDynamoDbLocal, type FlowNode } from '../support/node-red';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -47,12 +48,7 @@ describe('source node: acknowledgements of a previous instance (DynamoDB Local)'
       ...base.map((n) => (n.id === 's1' ? { ...n, name: sourceName, wires: [['h1', 'hold']] } : n)),
       { id: 'hold', z: 'f1', type: 'function', name: 'hold and release', func: HOLD_AND_RELEASE, outputs: 1, wires: [['s1']] },
     ];
-    const checkpoint = (): string | undefined => {
-      const value = helper.getNode('s1').context().get('dynamodbStreamCheckpoints', 'file') as { streams?: Record<string, Record<string, unknown>> } | undefined;
-      const shards = Object.values(value?.streams ?? {})[0] ?? {};
-      const stored = Object.values(shards)[0];
-      return typeof stored === 'string' ? stored : (stored as { sequenceNumber?: string } | undefined)?.sequenceNumber;
-    };
+    const checkpoint = (): string | undefined => storedCheckpoint('s1', 'file');
     const release = (generation: number, keys: string[]): void => helper.getNode('hold').receive({ release: keys, generation });
     const keys = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `r${from + i}`);
 
