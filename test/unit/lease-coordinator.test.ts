@@ -291,6 +291,65 @@ describe('lease coordinator (DynamoDB Local, injected clock)', () => {
     assert.equal((writes.get('PutItemCommand') ?? 0) - putsBefore, 0, 'shards already leased cost no write when discovered again');
   });
 
+  it('flushes deferred checkpoints with one write each, and a deferred SHARD_END finishes the lease at its renewal', async () => {
+    const a = fleet.add('worker-a');
+    await a.registerShards(STREAM_ARN, rootShards(3), 'TRIM_HORIZON');
+    await a.takeLeases();
+    const [first, second] = a.heldLeases();
+    a.deferCheckpoint(first.leaseKey, { kind: 'sequence', sequenceNumber: '11' });
+    const updatesBefore = writes.get('UpdateItemCommand') ?? 0;
+    await a.flushCheckpoints();
+    assert.equal((writes.get('UpdateItemCommand') ?? 0) - updatesBefore, 1);
+    assert.deepEqual((await table.getLease(first.leaseKey))?.checkpoint, { kind: 'sequence', sequenceNumber: '11' });
+    a.deferCheckpoint(second.leaseKey, { kind: 'SHARD_END' });
+    await a.renewLeases();
+    assert.equal(a.holds(second.leaseKey), false);
+    assert.equal(a.heldLeases().length, 2);
+    const finished = await table.getLease(second.leaseKey);
+    assert.deepEqual(finished?.checkpoint, { kind: 'SHARD_END' });
+    assert.equal(finished?.leaseOwner, undefined);
+    assert.equal(a.leaseCount(), 3, 'the count is of the last listing');
+    await a.takeLeases();
+    assert.equal(a.leaseCount(), 2, 'a finished lease is not counted, nor taken again');
+    assert.equal(a.heldLeases().length, 2);
+  });
+
+  it('a worker that cannot reach the table keeps its leases until the failover time, then drops them as not renewed in time', async () => {
+    const flaky = localClient((await sharedDynamoDbLocal()).endpoint);
+    let offline = false;
+    flaky.middlewareStack.add(
+      (next) => (args) => (offline ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) : next(args)),
+      { step: 'initialize', name: 'offline' },
+    );
+    const a = fleet.add('worker-a', { client: flaky });
+    await a.registerShards(STREAM_ARN, rootShards(2), 'TRIM_HORIZON');
+    await a.takeLeases();
+    const losses = lossesOf(a);
+    offline = true;
+    fleet.clock.advance(FAILOVER_MS / 2);
+    await assert.rejects(a.renewLeases(), /ECONNREFUSED/);
+    assert.equal(a.heldLeases().length, 2);
+    assert.equal(losses.length, 0);
+    fleet.clock.advance(FAILOVER_MS / 2);
+    await a.renewLeases();
+    assert.deepEqual(losses.map((l) => l.reason), ['not-renewed-in-time', 'not-renewed-in-time']);
+    assert.equal(a.heldLeases().length, 0);
+    flaky.destroy();
+  });
+
+  it('start() takes and renews on its own schedule, and hands over on releaseAll() (real timers, short intervals)', async () => {
+    const a = fleet.add('worker-a', { clock: undefined, failoverMs: 600, renewIntervalMs: 20, takeIntervalMs: 20 });
+    await a.registerShards(STREAM_ARN, rootShards(2), 'TRIM_HORIZON');
+    const taken = new Promise<void>((resolve) => a.on('taken', () => a.heldLeases().length === 2 && resolve()));
+    await a.start();
+    await taken;
+    const key = a.heldLeases()[0].leaseKey;
+    while (((await table.getLease(key))?.leaseCounter ?? 0) < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+    await a.stop();
+    await a.releaseAll();
+    assert.deepEqual((await table.listLeases('node-1')).map((l) => l.leaseOwner), [undefined, undefined]);
+  });
+
   it('keeps the leases of two consumers in one table apart', async () => {
     const a = fleet.add('worker-a');
     const other = new WorkerFleet(client, fleet.tableName, 'node-2').add('worker-a');

@@ -9,14 +9,8 @@ export type Checkpoint =
   | { readonly kind: 'SHARD_END' };
 
 export const TRIM_HORIZON: Checkpoint = { kind: 'TRIM_HORIZON' };
-export const SHARD_END: Checkpoint = { kind: 'SHARD_END' };
 
 export function isShardEnd(checkpoint: Checkpoint): boolean {
   return checkpoint.kind === 'SHARD_END';
 }
 
-export function sameCheckpoint(a: Checkpoint, b: Checkpoint): boolean {
-  if (a.kind === 'sequence' && b.kind === 'sequence') return a.sequenceNumber === b.sequenceNumber;
-  if (a.kind === 'LATEST' && b.kind === 'LATEST') return a.since === b.since;
-  return a.kind === b.kind;
-}

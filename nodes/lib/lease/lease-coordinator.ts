@@ -136,6 +136,11 @@ export class LeaseCoordinator extends EventEmitter<LeaseCoordinatorEvents> {
     return this.renewer.deferCheckpoint(leaseKey, checkpoint);
   }
 
+  /** Writes every deferred checkpoint now (e.g. before a shutdown or when the engine flushes). */
+  flushCheckpoints(): Promise<void> {
+    return this.renewer.flushCheckpoints();
+  }
+
   /** Writes the deferred checkpoint and clears the owner, so another worker takes the lease at once. */
   release(leaseKey: string): Promise<LeaseWriteResult> {
     return this.renewer.release(leaseKey);

@@ -56,36 +56,43 @@ export class LeaseRenewer {
   async renewLeases(): Promise<void> {
     const failures: unknown[] = [];
     await Promise.all(
-      [...this.held.values()].map((lease) =>
-        this.write(lease, async () => {
-          const checkpoint = lease.takeDeferredCheckpoint();
-          try {
-            return checkpoint ? await this.table.checkpoint(lease.state, checkpoint) : await this.table.renewLease(lease.state);
-          } catch (error) {
-            lease.restoreCheckpoint(checkpoint);
-            if (lease.sinceRenewal() >= this.failoverMs) this.lose(lease, 'not-renewed-in-time');
-            else failures.push(error);
-            return undefined;
-          }
-        }),
-      ),
+      [...this.held.values()].map(async (lease) => {
+        const checkpoint = lease.takeDeferredCheckpoint();
+        try {
+          await (checkpoint ? this.writeCheckpoint(lease, checkpoint) : this.write(lease, () => this.table.renewLease(lease.state)));
+        } catch (error) {
+          lease.restoreCheckpoint(checkpoint);
+          if (lease.sinceRenewal() >= this.failoverMs) this.lose(lease, 'not-renewed-in-time');
+          else failures.push(error);
+        }
+      }),
     );
     if (failures.length > 0) throw failures[0];
   }
 
   /**
-   * Writes `checkpoint` now. SHARD_END also clears the owner: a finished lease needs no holder.
-   * Throws on errors other than the lease being lost (the caller may retry those).
+   * Writes `checkpoint` now. Throws on errors other than the lease being lost (the caller may
+   * retry those); a deferred checkpoint is superseded.
    */
   async checkpoint(leaseKey: string, checkpoint: Checkpoint): Promise<LeaseWriteResult> {
     const lease = this.held.get(leaseKey);
     if (!lease) return 'lost';
-    const finished = isShardEnd(checkpoint);
     lease.takeDeferredCheckpoint();
-    const counter = await this.write(lease, () => this.table.checkpoint(lease.state, checkpoint, finished));
-    if (counter === LOST) return 'lost';
-    if (finished) this.held.delete(leaseKey);
-    return 'ok';
+    return (await this.writeCheckpoint(lease, checkpoint)) === LOST ? 'lost' : 'ok';
+  }
+
+  /** Writes every deferred checkpoint now (one write per lease that has one); the others wait for their renewal. */
+  async flushCheckpoints(): Promise<void> {
+    await Promise.all(
+      [...this.held.values()].map(async (lease) => {
+        const checkpoint = lease.takeDeferredCheckpoint();
+        if (!checkpoint) return;
+        await this.writeCheckpoint(lease, checkpoint).catch((error: unknown) => {
+          lease.restoreCheckpoint(checkpoint);
+          throw error;
+        });
+      }),
+    );
   }
 
   /** Keeps `checkpoint` to be written with the lease's next renewal (no write of its own). */
@@ -117,16 +124,24 @@ export class LeaseRenewer {
     await Promise.all([...this.held.keys()].map((leaseKey) => this.release(leaseKey)));
   }
 
+  /** SHARD_END also clears the owner in the same write: a finished lease needs no holder. */
+  private async writeCheckpoint(lease: HeldLease, checkpoint: Checkpoint): Promise<number | typeof LOST> {
+    const finished = isShardEnd(checkpoint);
+    const counter = await this.write(lease, () => this.table.checkpoint(lease.state, checkpoint, finished));
+    if (finished && counter !== LOST) this.held.delete(lease.leaseKey);
+    return counter;
+  }
+
   /**
    * Runs a write on a lease still held (skipped when it was dropped while queued), records the
    * counter it produced, and drops the lease when the write's condition failed.
    */
-  private write(lease: HeldLease, attempt: () => Promise<number | typeof LOST | undefined>): Promise<number | typeof LOST | undefined> {
+  private write(lease: HeldLease, attempt: () => Promise<number | typeof LOST>): Promise<number | typeof LOST> {
     return lease.serialize(async () => {
       if (this.held.get(lease.leaseKey) !== lease) return LOST;
       const counter = await attempt();
       if (counter === LOST) this.lose(lease, 'taken-by-another-worker');
-      else if (counter !== undefined) lease.written(counter);
+      else lease.written(counter);
       return counter;
     });
   }

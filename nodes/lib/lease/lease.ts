@@ -1,4 +1,4 @@
-import type { Checkpoint } from './checkpoint';
+import { isShardEnd, type Checkpoint } from './checkpoint';
 
 /** Which leases belong together: one consumer (a source node, by default its id) reading one stream. */
 export interface LeaseScope {
@@ -27,5 +27,5 @@ export function leaseKeyOf(scope: LeaseScope, shardId: string): string {
 
 /** A finished lease (its shard end is checkpointed) is neither held nor balanced any more. */
 export function isFinished(lease: Lease): boolean {
-  return lease.checkpoint.kind === 'SHARD_END';
+  return isShardEnd(lease.checkpoint);
 }
