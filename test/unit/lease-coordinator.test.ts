@@ -350,6 +350,40 @@ describe('lease coordinator (DynamoDB Local, injected clock)', () => {
     assert.deepEqual((await table.listLeases('node-1')).map((l) => l.leaseOwner), [undefined, undefined]);
   });
 
+  it('deletes finished leases of shards no longer listed, and a left stream’s leases only once all are finished', async () => {
+    const a = fleet.add('worker-a');
+    const oldStream = `${STREAM_ARN}-old`;
+    await a.registerShards(oldStream, rootShards(2), 'TRIM_HORIZON');
+    await a.takeLeases();
+    const [first, second] = a.heldLeases();
+    await a.checkpoint(first.leaseKey, { kind: 'SHARD_END' });
+    await a.takeLeases();
+    await a.retainShards(oldStream, [second.shardId]);
+    assert.equal(await table.getLease(first.leaseKey), undefined, 'finished and no longer listed: deleted');
+    assert.equal(await a.forgetStream(oldStream), false, 'a lease of the stream is still being read');
+    assert.ok(await table.getLease(second.leaseKey));
+    await a.checkpoint(second.leaseKey, { kind: 'SHARD_END' });
+    await a.takeLeases();
+    await a.retainShards(oldStream, [second.shardId]);
+    assert.ok(await table.getLease(second.leaseKey), 'finished but still listed, without children: kept');
+    assert.equal(await a.forgetStream(oldStream), true);
+    assert.deepEqual(await table.listLeases('node-1'), []);
+  });
+
+  it('shutdown() stops taking and hands every lease over with its last checkpoint', async () => {
+    const a = fleet.add('worker-a', { clock: undefined, renewIntervalMs: 20, takeIntervalMs: 20 });
+    const b = fleet.add('worker-b');
+    await a.registerShards(STREAM_ARN, rootShards(2), 'TRIM_HORIZON');
+    await a.takeLeases();
+    await a.start();
+    for (const lease of a.heldLeases()) a.deferCheckpoint(lease.leaseKey, { kind: 'sequence', sequenceNumber: '42' });
+    await a.shutdown();
+    assert.equal(a.heldLeases().length, 0);
+    await b.takeLeases();
+    assert.equal(b.heldLeases().length, 2);
+    for (const lease of b.heldLeases()) assert.deepEqual(lease.checkpoint, { kind: 'sequence', sequenceNumber: '42' });
+  });
+
   it('keeps the leases of two consumers in one table apart', async () => {
     const a = fleet.add('worker-a');
     const other = new WorkerFleet(client, fleet.tableName, 'node-2').add('worker-a');

@@ -3,9 +3,9 @@ import type { LeaseObservations } from './lease-observations';
 import type { LeaseTable } from './lease-table';
 
 /**
- * Deletes the leases of finished shards once every child has a lease of its own (the KCL's
- * LeaseCleanupManager): until then the finished lease is the record that the children may start.
- * A lease missing from the table counts as finished for its children (see LeaseLineage).
+ * Deletes leases that are no longer needed (the KCL's LeaseCleanupManager), each conditioned on the
+ * counter of the last listing. A lease missing from the table counts as finished for its children
+ * (see lease-lineage), so only finished leases are ever deleted.
  */
 export class LeaseCleanup {
   constructor(
@@ -13,21 +13,41 @@ export class LeaseCleanup {
     private readonly observations: LeaseObservations,
   ) {}
 
-  /** Returns the leases deleted. */
-  async deleteFinishedLeases(): Promise<Lease[]> {
-    const deleted: Lease[] = [];
-    for (const lease of this.observations.leases()) {
-      if (!this.isDeletable(lease)) continue;
-      if (await this.table.deleteLease(lease)) deleted.push(lease);
-    }
-    return deleted;
+  /** Finished leases whose children all have leases of their own: until then the finished lease tells them they may start. */
+  deleteFinishedLeases(): Promise<Lease[]> {
+    return this.deleteAll(this.observations.leases().filter((lease) => this.childrenLeased(lease)));
   }
 
-  private isDeletable(lease: Lease): boolean {
-    return (
-      isFinished(lease) &&
-      lease.childShardIds.length > 0 &&
-      lease.childShardIds.every((childId) => this.observations.get(leaseKeyOf(lease, childId)) !== undefined)
-    );
+  /** Finished leases of `streamArn` whose shard is no longer listed (aged out of the stream's 24 hours). */
+  deleteUnlistedShards(streamArn: string, listedShardIds: ReadonlySet<string>): Promise<Lease[]> {
+    return this.deleteAll(this.leasesOf(streamArn).filter((lease) => !listedShardIds.has(lease.shardId)));
+  }
+
+  /**
+   * Every lease of a stream the consumer has left (a replaced or deleted stream), but only once all of
+   * them are finished; returns whether the stream has no lease left.
+   */
+  async deleteStream(streamArn: string): Promise<boolean> {
+    const leases = this.leasesOf(streamArn);
+    if (leases.some((lease) => !isFinished(lease))) return false;
+    const deleted = await this.deleteAll(leases);
+    return deleted.length === leases.length;
+  }
+
+  private leasesOf(streamArn: string): Lease[] {
+    return this.observations.leases().filter((lease) => lease.streamArn === streamArn);
+  }
+
+  private childrenLeased(lease: Lease): boolean {
+    return lease.childShardIds.length > 0 && lease.childShardIds.every((childId) => this.observations.get(leaseKeyOf(lease, childId)) !== undefined);
+  }
+
+  /** Deletes the finished ones among `leases`; returns those deleted. */
+  private async deleteAll(leases: readonly Lease[]): Promise<Lease[]> {
+    const deleted: Lease[] = [];
+    for (const lease of leases) {
+      if (isFinished(lease) && (await this.table.deleteLease(lease))) deleted.push(lease);
+    }
+    return deleted;
   }
 }

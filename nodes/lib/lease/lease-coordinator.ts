@@ -101,6 +101,12 @@ export class LeaseCoordinator extends EventEmitter<LeaseCoordinatorEvents> {
     await Promise.all([this.renewTask.stop(), this.takeTask.stop()]);
   }
 
+  /** Stops taking and renewing, then writes the deferred checkpoints and releases every lease: the graceful hand-over. */
+  async shutdown(): Promise<void> {
+    await this.stop();
+    await this.releaseAll();
+  }
+
   leaseKey(streamArn: string, shardId: string): string {
     return leaseKeyOf({ consumerName: this.consumerName, streamArn }, shardId);
   }
@@ -148,6 +154,16 @@ export class LeaseCoordinator extends EventEmitter<LeaseCoordinatorEvents> {
 
   releaseAll(): Promise<void> {
     return this.renewer.releaseAll();
+  }
+
+  /** Deletes the finished leases of shards the stream no longer lists. */
+  async retainShards(streamArn: string, listedShardIds: Iterable<string>): Promise<void> {
+    for (const lease of await this.cleanup.deleteUnlistedShards(streamArn, new Set(listedShardIds))) this.emit('deleted', lease);
+  }
+
+  /** Deletes the leases of a stream the consumer has left, once every one of them is finished. Returns whether none is left. */
+  forgetStream(streamArn: string): Promise<boolean> {
+    return this.cleanup.deleteStream(streamArn);
   }
 
   /** Whether every parent shard of the lease has its end checkpointed (by whichever worker). */
