@@ -17,10 +17,12 @@ export class HeldLease {
   constructor(
     /** The lease as it was taken (its checkpoint is where reading starts). */
     readonly taken: Lease & { readonly leaseOwner: string },
+    /** When the take was sent (see `written`). */
+    takenAt: number,
     private readonly clock: MonotonicClock,
   ) {
     this.counter = taken.leaseCounter;
-    this.renewedAt = clock.now();
+    this.renewedAt = takenAt;
   }
 
   get leaseKey(): string {
@@ -36,10 +38,13 @@ export class HeldLease {
     return this.clock.now() - this.renewedAt;
   }
 
-  /** Called after a write succeeded with the counter it produced. */
-  written(counter: number): void {
+  /**
+   * Called after a write succeeded with the counter it produced and the time it was sent: another
+   * worker may have seen the new counter as early as that, so the lease counts as renewed from then.
+   */
+  written(counter: number, sentAt: number): void {
     this.counter = counter;
-    this.renewedAt = this.clock.now();
+    this.renewedAt = sentAt;
   }
 
   /** A checkpoint to write with the next renewal instead of a write of its own. */

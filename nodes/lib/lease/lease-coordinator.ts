@@ -80,6 +80,7 @@ export class LeaseCoordinator extends EventEmitter<LeaseCoordinatorEvents> {
       this.observations,
       (leaseKey) => this.renewer.isHeld(leaseKey),
       options.random ?? Math.random,
+      clock,
     );
     this.registrar = new LeaseRegistrar(this.table, this.observations, options.wallClock ?? Date.now);
     this.cleanup = new LeaseCleanup(this.table, this.observations);
@@ -181,8 +182,8 @@ export class LeaseCoordinator extends EventEmitter<LeaseCoordinatorEvents> {
   /** One cycle of listing, cleaning up, taking and balancing (run by start()'s schedule; public for deterministic tests). */
   async takeLeases(): Promise<void> {
     const taken = await this.taker.takeLeases();
-    for (const { lease, stolenFrom } of taken) {
-      this.renewer.add(lease);
+    for (const { lease, takenAt, stolenFrom } of taken) {
+      this.renewer.add(lease, takenAt);
       this.emit('taken', lease, stolenFrom);
     }
     for (const lease of await this.cleanup.deleteFinishedLeases()) this.emit('deleted', lease);

@@ -32,8 +32,9 @@ export class LeaseRenewer {
     private readonly events: LeaseRenewerEvents,
   ) {}
 
-  add(lease: Lease & { readonly leaseOwner: string }): void {
-    this.held.set(lease.leaseKey, new HeldLease(lease, this.clock));
+  /** `takenAt`: when the take was sent, on this worker's clock. */
+  add(lease: Lease & { readonly leaseOwner: string }, takenAt: number): void {
+    this.held.set(lease.leaseKey, new HeldLease(lease, takenAt, this.clock));
   }
 
   /** Held, and renewed within the failover time (past it, another worker may be reading the shard). */
@@ -139,9 +140,10 @@ export class LeaseRenewer {
   private write(lease: HeldLease, attempt: () => Promise<number | typeof LOST>): Promise<number | typeof LOST> {
     return lease.serialize(async () => {
       if (this.held.get(lease.leaseKey) !== lease) return LOST;
+      const sentAt = this.clock.now();
       const counter = await attempt();
       if (counter === LOST) this.lose(lease, 'taken-by-another-worker');
-      else lease.written(counter);
+      else lease.written(counter, sentAt);
       return counter;
     });
   }

@@ -1,3 +1,4 @@
+import type { MonotonicClock } from './clock';
 import { chooseLeasesToTake } from './lease-balance';
 import type { Lease } from './lease';
 import type { LeaseObservations } from './lease-observations';
@@ -5,6 +6,8 @@ import { LOST, type LeaseTable } from './lease-table';
 
 export interface TakenLease {
   readonly lease: Lease & { readonly leaseOwner: string };
+  /** When the take was sent, on this worker's clock: the lease counts as renewed from then. */
+  readonly takenAt: number;
   /** The owner it was taken from while that owner was still renewing it. */
   readonly stolenFrom?: string;
 }
@@ -21,6 +24,7 @@ export class LeaseTaker {
     private readonly observations: LeaseObservations,
     private readonly holds: (leaseKey: string) => boolean,
     private readonly random: () => number,
+    private readonly clock: MonotonicClock,
   ) {}
 
   /** Lists the table into the observations. */
@@ -41,19 +45,20 @@ export class LeaseTaker {
     const taken: TakenLease[] = [];
     for (const lease of decision.take) {
       const result = await this.take(lease);
-      if (result) taken.push({ lease: result });
+      if (result) taken.push(result);
     }
     if (decision.steal?.leaseOwner !== undefined) {
       const result = await this.take(decision.steal);
-      if (result) taken.push({ lease: result, stolenFrom: decision.steal.leaseOwner });
+      if (result) taken.push({ ...result, stolenFrom: decision.steal.leaseOwner });
     }
     return taken;
   }
 
-  private async take(lease: Lease): Promise<(Lease & { readonly leaseOwner: string }) | undefined> {
+  private async take(lease: Lease): Promise<TakenLease | undefined> {
+    const takenAt = this.clock.now();
     const result = await this.table.takeLease(lease, this.workerId);
     if (result === LOST || result.leaseOwner === undefined) return undefined;
     this.observations.noteWritten(result);
-    return { ...result, leaseOwner: result.leaseOwner };
+    return { lease: { ...result, leaseOwner: result.leaseOwner }, takenAt };
   }
 }
