@@ -29,6 +29,8 @@ export interface EndpointRequest {
   /** Records a GetRecords answer carried. */
   readonly records?: number;
   readonly forwarded: boolean;
+  /** Date.now() when the answer was sent (when forwarded: when the request arrived). */
+  readonly at: number;
 }
 
 type Json = Record<string, unknown>;
@@ -102,7 +104,7 @@ export class ScriptedStreamEndpoint {
     if (scriptedTable) input.TableName = scriptedTable;
     const scripted = target.startsWith(STREAMS_PREFIX) || scriptedTable !== undefined;
     if (!scripted) {
-      this.requests.push({ operation, accessKeyId: accessKeyOf(req), forwarded: true });
+      this.requests.push({ operation, accessKeyId: accessKeyOf(req), forwarded: true, at: Date.now() });
       this.forward(req, res, body);
       return;
     }
@@ -114,6 +116,7 @@ export class ScriptedStreamEndpoint {
         operation,
         accessKeyId: accessKeyOf(req),
         forwarded: false,
+        at: Date.now(),
         ...this.shardOf(operation, input, output),
       });
       const text = serialize(output);
@@ -121,7 +124,7 @@ export class ScriptedStreamEndpoint {
       res.end(text);
     } catch (error) {
       const { name, message, $metadata } = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-      this.requests.push({ operation, accessKeyId: accessKeyOf(req), forwarded: false });
+      this.requests.push({ operation, accessKeyId: accessKeyOf(req), forwarded: false, at: Date.now() });
       if (res.destroyed) return;
       const text = dynamoDbErrorBody(name, message);
       res.writeHead($metadata?.httpStatusCode ?? 400, { 'content-type': JSON_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });

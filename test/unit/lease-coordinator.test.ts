@@ -48,6 +48,8 @@ describe('lease coordinator (DynamoDB Local, injected clock)', () => {
     assert.deepEqual(taken.sort(), rootShards(3).map((s) => s.shardId));
     for (const shard of rootShards(3)) assert.equal(a.holds(a.leaseKey(STREAM_ARN, shard.shardId)), true);
     assert.equal(a.leaseCount(), 3);
+    assert.deepEqual(a.streamArns(), [STREAM_ARN]);
+    assert.deepEqual(a.checkpoints(STREAM_ARN), new Map(rootShards(3).map((s) => [s.shardId, { kind: 'TRIM_HORIZON' }])));
   });
 
   it('starts a shard without parents at LATEST with the time it was taken, a child at TRIM_HORIZON', async () => {

@@ -128,6 +128,16 @@ export class LeaseCoordinator extends EventEmitter<LeaseCoordinatorEvents> {
     return this.renewer.heldLeases().filter((lease) => streamArn === undefined || lease.streamArn === streamArn);
   }
 
+  /** Streams with a lease held here. */
+  streamArns(): string[] {
+    return [...new Set(this.renewer.heldLeases().map((lease) => lease.streamArn))];
+  }
+
+  /** Shard id → checkpoint as taken, for the leases held on one stream: where reading each shard starts. */
+  checkpoints(streamArn: string): Map<string, Checkpoint> {
+    return new Map(this.heldLeases(streamArn).map((lease) => [lease.shardId, lease.checkpoint]));
+  }
+
   /** Unfinished leases of the consumer in the last listing (the "m" of "n of m shards"). */
   leaseCount(): number {
     return this.observations.leases().filter((lease) => !isFinished(lease)).length;
