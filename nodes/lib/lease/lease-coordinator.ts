@@ -97,7 +97,7 @@ export class LeaseCoordinator extends EventEmitter<LeaseCoordinatorEvents> {
     this.takeTask.start();
   }
 
-  /** Stops renewing and taking. Held leases stay held until they expire: call releaseAll() first to hand them over. */
+  /** Stops renewing and taking. Held leases stay held until they expire; shutdown() hands them over instead. */
   async stop(): Promise<void> {
     await Promise.all([this.renewTask.stop(), this.takeTask.stop()]);
   }
