@@ -89,9 +89,11 @@ describe('lease coordinator (DynamoDB Local, injected clock)', () => {
     });
     // b lists (a holds 3, b 0: it steals one) while a renews all three.
     await Promise.all([b.takeLeases(), a.renewLeases()]);
+    // When b listed after a's renewal, its steal succeeded afterwards: a learns it at its next renewal.
+    await a.renewLeases();
     const stored = await table.listLeases('node-1');
     if (stolen.length === 1) {
-      // The steal came first: a's renewal of that lease failed on the condition.
+      // The steal landed after b's listing and before a's next renewal: that renewal failed on the condition.
       assert.deepEqual(losses, [{ shardId: stolen[0], reason: 'taken-by-another-worker' }]);
       assert.equal(a.holds(a.leaseKey(STREAM_ARN, stolen[0])), false);
       assert.equal(stored.find((l) => l.shardId === stolen[0])?.leaseOwner, 'worker-b');
