@@ -1,0 +1,156 @@
+import { isShardEnd, type Checkpoint } from './checkpoint';
+import type { MonotonicClock } from './clock';
+import { HeldLease } from './held-lease';
+import type { Lease } from './lease';
+import { LOST, type LeaseTable } from './lease-table';
+
+export type LeaseLossReason =
+  /** A conditional write failed: another worker took the lease (or it was released or deleted elsewhere). */
+  | 'taken-by-another-worker'
+  /** No write succeeded for the failover time: other workers may already treat it as expired. */
+  | 'not-renewed-in-time';
+
+export type LeaseWriteResult = 'ok' | 'lost';
+
+export interface LeaseRenewerEvents {
+  lost(lease: Lease, reason: LeaseLossReason): void;
+  released(lease: Lease): void;
+}
+
+/**
+ * The leases this worker holds (the KCL's LeaseRenewer): renews them, writes their checkpoints
+ * and releases them. Every write is conditioned on owner and counter; a failed condition means the
+ * lease is lost, which is reported at once and never retried.
+ */
+export class LeaseRenewer {
+  private readonly held = new Map<string, HeldLease>();
+
+  constructor(
+    private readonly table: LeaseTable,
+    private readonly failoverMs: number,
+    private readonly clock: MonotonicClock,
+    private readonly events: LeaseRenewerEvents,
+  ) {}
+
+  /** `takenAt`: when the take was sent, on this worker's clock. */
+  add(lease: Lease & { readonly leaseOwner: string }, takenAt: number): void {
+    this.held.set(lease.leaseKey, new HeldLease(lease, takenAt, this.clock));
+  }
+
+  /** Held, and renewed within the failover time (past it, another worker may be reading the shard). */
+  holds(leaseKey: string): boolean {
+    const lease = this.held.get(leaseKey);
+    return lease !== undefined && lease.sinceRenewal() < this.failoverMs;
+  }
+
+  /** Held at all, fresh or not: the taker must not count such a lease as another worker's. */
+  isHeld(leaseKey: string): boolean {
+    return this.held.has(leaseKey);
+  }
+
+  /** The held leases as they were taken. */
+  heldLeases(): Lease[] {
+    return [...this.held.values()].map((lease) => lease.taken);
+  }
+
+  /** Renews every held lease once; a deferred checkpoint is written instead of a plain renewal. */
+  async renewLeases(): Promise<void> {
+    const failures: unknown[] = [];
+    await Promise.all(
+      [...this.held.values()].map(async (lease) => {
+        const checkpoint = lease.takeDeferredCheckpoint();
+        try {
+          await (checkpoint ? this.writeCheckpoint(lease, checkpoint) : this.write(lease, () => this.table.renewLease(lease.state)));
+        } catch (error) {
+          lease.restoreCheckpoint(checkpoint);
+          if (lease.sinceRenewal() >= this.failoverMs) this.lose(lease, 'not-renewed-in-time');
+          else failures.push(error);
+        }
+      }),
+    );
+    if (failures.length > 0) throw failures[0];
+  }
+
+  /**
+   * Writes `checkpoint` now. Throws on errors other than the lease being lost (the caller may
+   * retry those); a deferred checkpoint is superseded.
+   */
+  async checkpoint(leaseKey: string, checkpoint: Checkpoint): Promise<LeaseWriteResult> {
+    const lease = this.held.get(leaseKey);
+    if (!lease) return 'lost';
+    lease.takeDeferredCheckpoint();
+    return (await this.writeCheckpoint(lease, checkpoint)) === LOST ? 'lost' : 'ok';
+  }
+
+  /** Writes every deferred checkpoint now (one write per lease that has one); the others wait for their renewal. */
+  async flushCheckpoints(): Promise<void> {
+    await Promise.all(
+      [...this.held.values()].map(async (lease) => {
+        const checkpoint = lease.takeDeferredCheckpoint();
+        if (!checkpoint) return;
+        await this.writeCheckpoint(lease, checkpoint).catch((error: unknown) => {
+          lease.restoreCheckpoint(checkpoint);
+          throw error;
+        });
+      }),
+    );
+  }
+
+  /** Keeps `checkpoint` to be written with the lease's next renewal (no write of its own). */
+  deferCheckpoint(leaseKey: string, checkpoint: Checkpoint): LeaseWriteResult {
+    const lease = this.held.get(leaseKey);
+    if (!lease) return 'lost';
+    lease.deferCheckpoint(checkpoint);
+    return 'ok';
+  }
+
+  /** Writes the deferred checkpoint (if any) and clears the owner in one write, so another worker may take it at once. */
+  async release(leaseKey: string): Promise<LeaseWriteResult> {
+    const lease = this.held.get(leaseKey);
+    if (!lease) return 'lost';
+    const checkpoint = lease.takeDeferredCheckpoint();
+    const counter = await this.write(lease, () =>
+      checkpoint ? this.table.checkpoint(lease.state, checkpoint, true) : this.table.releaseLease(lease.state),
+    ).catch((error: unknown) => {
+      lease.restoreCheckpoint(checkpoint);
+      throw error;
+    });
+    if (counter === LOST) return 'lost';
+    this.held.delete(leaseKey);
+    this.events.released(lease.taken);
+    return 'ok';
+  }
+
+  async releaseAll(): Promise<void> {
+    await Promise.all([...this.held.keys()].map((leaseKey) => this.release(leaseKey)));
+  }
+
+  /** SHARD_END also clears the owner in the same write: a finished lease needs no holder. */
+  private async writeCheckpoint(lease: HeldLease, checkpoint: Checkpoint): Promise<number | typeof LOST> {
+    const finished = isShardEnd(checkpoint);
+    const counter = await this.write(lease, () => this.table.checkpoint(lease.state, checkpoint, finished));
+    if (finished && counter !== LOST) this.held.delete(lease.leaseKey);
+    return counter;
+  }
+
+  /**
+   * Runs a write on a lease still held (skipped when it was dropped while queued), records the
+   * counter it produced, and drops the lease when the write's condition failed.
+   */
+  private write(lease: HeldLease, attempt: () => Promise<number | typeof LOST>): Promise<number | typeof LOST> {
+    return lease.serialize(async () => {
+      if (this.held.get(lease.leaseKey) !== lease) return LOST;
+      const sentAt = this.clock.now();
+      const counter = await attempt();
+      if (counter === LOST) this.lose(lease, 'taken-by-another-worker');
+      else lease.written(counter, sentAt);
+      return counter;
+    });
+  }
+
+  private lose(lease: HeldLease, reason: LeaseLossReason): void {
+    if (this.held.get(lease.leaseKey) !== lease) return;
+    this.held.delete(lease.leaseKey);
+    this.events.lost(lease.taken, reason);
+  }
+}
