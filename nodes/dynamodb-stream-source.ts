@@ -1,8 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import type { DynamoDbStreamConfigNode } from './config-node';
-import { contextSurvivesRestarts, knownContextStores, nodeContextStore } from './context-checkpoints';
+import { sleep } from './lib/abortable-sleep';
 import type { AwsClients } from './lib/clients';
-import { CheckpointStore } from './lib/checkpoint/checkpoint-store';
 import { ACK_PROPERTY, RecordDelivery } from './lib/delivery/record-delivery';
 import { ShardPositions } from './lib/position/shard-positions';
 import { MessageBuilder, type OutgoingMessage } from './lib/message-builder';
@@ -10,6 +9,7 @@ import { resolveSourceOptions, type SourceNodeProperties, type SourceOptions } f
 import { SourceStatus, type StatusView } from './lib/source-status';
 import { StreamConsumer, type ConsumerEvent, type ConsumerTiming } from './lib/stream-consumer';
 import { ProblemLog } from './problem-log';
+import { sourceCheckpoints, type LeaseTiming, type SourceCheckpoints } from './source-checkpoints';
 
 interface SourceNodeDef extends NodeDef, SourceNodeProperties {
   config: string;
@@ -17,12 +17,14 @@ interface SourceNodeDef extends NodeDef, SourceNodeProperties {
 
 /** Optional `dynamodbStreams` section of Node-RED's settings.js (milliseconds). */
 interface RuntimeSettings {
-  dynamodbStreams?: Partial<ConsumerTiming> & { checkpointFlushIntervalMs?: number };
+  dynamodbStreams?: Partial<ConsumerTiming> & LeaseTiming & { checkpointFlushIntervalMs?: number };
 }
 
 const STATUS_REFRESH_MS = 2_000;
 const RESEND_CHECK_MS = 1_000;
-const DEFAULT_CHECKPOINT_FLUSH_MS = 1_000;
+/** Sharing the stream: how long a closing node waits for outstanding acknowledgements before handing its leases over. */
+const HAND_OVER_ACK_WAIT_MS = 2_000;
+const START_RETRY_MS = 10_000;
 
 export = function register(RED: NodeAPI): void {
   function DynamoDbStreamSource(this: Node, def: SourceNodeDef): void {
@@ -45,23 +47,23 @@ export = function register(RED: NodeAPI): void {
     } catch (error) {
       return fail((error as Error).message);
     }
-    if (options.checkpointStore !== 'none' && !knownContextStores(RED).includes(options.checkpointStore)) {
-      return fail(t('errors.unknownCheckpointStore', { store: options.checkpointStore }));
-    }
-    if (options.checkpointStore !== 'none' && !contextSurvivesRestarts(RED)) node.warn(t('errors.volatileCheckpointStore'));
-
     const { settings } = config;
     const tuning = (RED.settings as RuntimeSettings).dynamodbStreams ?? {};
-    const status = new SourceStatus(settings.endpoint ?? `DynamoDB in ${settings.region}`);
+    let clients: AwsClients;
+    let stored: SourceCheckpoints;
+    try {
+      clients = config.clients();
+      stored = sourceCheckpoints(RED, node, options, clients.dynamodb, tuning, t);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+    const checkpoints = stored.backend;
+    const lease = stored.lease;
+    const status = new SourceStatus(
+      settings.endpoint ?? `DynamoDB in ${settings.region}`,
+      lease ? { workerId: lease.workerId, totalShards: () => lease.coordinator.leaseCount() } : undefined,
+    );
     const problems = new ProblemLog();
-    const checkpoints =
-      options.checkpointStore === 'none'
-        ? undefined
-        : new CheckpointStore(
-            nodeContextStore(node, options.checkpointStore),
-            tuning.checkpointFlushIntervalMs ?? DEFAULT_CHECKPOINT_FLUSH_MS,
-            (error) => node.error(t('errors.checkpointFailed', { shard: '*', reason: (error as Error).message })),
-          );
     const positions = new ShardPositions({ backend: checkpoints, capacity: options.ackMode === 'manual' ? options.maxInFlight : Infinity });
     const delivery = new RecordDelivery({
       nodeId: node.id,
@@ -94,9 +96,7 @@ export = function register(RED: NodeAPI): void {
     };
 
     let consumer: StreamConsumer;
-    let clients: AwsClients;
     try {
-      clients = config.clients();
       consumer = new StreamConsumer({
         dynamodb: clients.dynamodb,
         streams: clients.streams,
@@ -104,6 +104,7 @@ export = function register(RED: NodeAPI): void {
         startingPosition: options.startingPosition,
         batchSize: options.batchSize,
         positions,
+        ...(stored.assignment ? { assignment: stored.assignment } : {}),
         deliver: (page) => {
           const last = page.records[page.records.length - 1];
           status.onRecords(page.records.length, last?.dynamodb?.ApproximateCreationDateTime);
@@ -139,13 +140,30 @@ export = function register(RED: NodeAPI): void {
       });
     }
 
-    const starting = checkpoints ? checkpoints.load() : Promise.resolve();
-    starting.then(
-      () => consumer.start(),
-      (error: unknown) => fail(t('errors.checkpointFailed', { shard: '*', reason: (error as Error).message })),
-    );
+    // Loading checkpoints (with a lease table: creating it, listing it) is tried again until it works or the node closes.
+    const closing = new AbortController();
+    const starting = (async (): Promise<void> => {
+      while (!closing.signal.aborted) {
+        try {
+          await checkpoints?.load();
+          if (!closing.signal.aborted) consumer.start();
+          return;
+        } catch (error) {
+          const reason = (error as Error).message;
+          fail(lease ? t('errors.leaseTable', { table: lease.table, reason }) : t('errors.checkpointFailed', { shard: '*', reason }));
+          await sleep(START_RETRY_MS, closing.signal);
+        }
+      }
+    })();
+
+    /** Sharing the stream: outstanding acknowledgements may still come back before the leases go to another worker. */
+    const waitForAcknowledgements = async (): Promise<void> => {
+      const until = Date.now() + HAND_OVER_ACK_WAIT_MS;
+      while (lease && delivery.inFlight > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+    };
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      closing.abort();
       for (const timer of timers) clearInterval(timer);
       delivery.close();
       positions.close();
@@ -153,6 +171,7 @@ export = function register(RED: NodeAPI): void {
         .catch(() => undefined)
         .then(() => consumer.stop())
         .then(() => clients.setShardsRead(node, 0))
+        .then(waitForAcknowledgements)
         .then(() => checkpoints?.close())
         .catch((error: unknown) => node.error(`Closing: ${(error as Error).message}`))
         .finally(() => {

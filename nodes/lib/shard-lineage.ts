@@ -66,6 +66,16 @@ export class ShardLineage {
     return ready;
   }
 
+  /** Every pending shard, whatever its parent's state (another worker may have finished the parent). */
+  pending(): ShardInfo[] {
+    const pending: ShardInfo[] = [];
+    for (const [shardId, state] of this.states) {
+      const shard = this.shards.get(shardId);
+      if (state === 'pending' && shard) pending.push(shard);
+    }
+    return pending;
+  }
+
   counts(): Record<ShardState, number> {
     const counts: Record<ShardState, number> = { pending: 0, reading: 0, finished: 0 };
     for (const state of this.states.values()) counts[state] += 1;

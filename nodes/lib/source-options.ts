@@ -21,6 +21,8 @@ export interface SourceNodeProperties {
   maxInFlight?: string | number;
   ackTimeout?: string | number;
   maxRecordAge?: string | number;
+  leaseTable?: string;
+  workerId?: string;
   /** Lambda filter patterns: a JSON string (the editor's JSON field) or a list (a flow file may hold one). */
   filters?: string | unknown[];
 }
@@ -40,6 +42,23 @@ export interface SourceOptions {
   readonly maxRecordAge: number;
   /** Lambda event-filter patterns; undefined: every record passes. */
   readonly filter: RecordFilter | undefined;
+  /** With `checkpointStore: lease`: the lease table and this worker's id ('' = host name + process id). */
+  readonly lease: { readonly table: string; readonly workerId: string } | undefined;
+}
+
+/** The `checkpointStore` value that shares the stream with other workers through a DynamoDB lease table. */
+export const LEASE_CHECKPOINT_STORE = 'lease';
+
+/** DynamoDB table names: 3 to 255 of letters, digits, '_', '-', '.'. */
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+
+function leaseOptions(store: string, properties: SourceNodeProperties): SourceOptions['lease'] {
+  if (store !== LEASE_CHECKPOINT_STORE) return undefined;
+  const table = properties.leaseTable?.trim() ?? '';
+  if (!TABLE_NAME.test(table)) {
+    throw new ConfigurationError(`leaseTable must be a DynamoDB table name (3 to 255 letters, digits, '_', '-', '.') with checkpointStore lease (got "${table}")`);
+  }
+  return { table, workerId: properties.workerId?.trim() ?? '' };
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -83,17 +102,19 @@ function recordFilter(value: string | unknown[] | undefined): RecordFilter | und
 }
 
 export function resolveSourceOptions(properties: SourceNodeProperties): SourceOptions {
+  const checkpointStore = properties.checkpointStore?.trim() || 'none';
   return {
     startingPosition: oneOf('startingPosition', properties.startingPosition, ['LATEST', 'TRIM_HORIZON'], 'LATEST'),
     batchSize: integerIn('batchSize', properties.batchSize, 1, 1000, 100),
     output: oneOf('output', properties.output, ['record', 'batch'], 'record'),
     dataFormat: oneOf('dataFormat', properties.dataFormat, ['triggermesh', 'aws', 'document'], 'triggermesh'),
     eventNames: eventNameSet(properties.eventNames),
-    checkpointStore: properties.checkpointStore?.trim() || 'none',
+    checkpointStore,
     ackMode: oneOf('ackMode', properties.ackMode, ['auto', 'manual'], 'auto'),
     maxInFlight: integerIn('maxInFlight', properties.maxInFlight, 1, 10000, 100),
     ackTimeout: integerIn('ackTimeout', properties.ackTimeout, 0, 86_400, 0),
     maxRecordAge: integerIn('maxRecordAge', properties.maxRecordAge, 0, 86_400, 0),
     filter: recordFilter(properties.filters),
+    lease: leaseOptions(checkpointStore, properties),
   };
 }

@@ -40,7 +40,11 @@ export class SourceStatus {
   private firstRecordAt = 0;
   private newestRecordTime: number | undefined;
 
-  constructor(private readonly endpointLabel: string) {}
+  constructor(
+    private readonly endpointLabel: string,
+    /** Sharing the stream with other workers: this worker's id and how many shards there are in all. */
+    private readonly shared?: { readonly workerId: string; readonly totalShards: () => number },
+  ) {}
 
   /** Returns the status to show now, or undefined when the event changes nothing visible. */
   onEvent(event: ConsumerEvent, now = Date.now()): StatusView | undefined {
@@ -93,13 +97,16 @@ export class SourceStatus {
     if (this.problem) return this.problem;
     if (this.waiting) return this.waiting;
     while (this.deliveries.length > 0 && this.deliveries[0].at < now - RATE_WINDOW_MS) this.deliveries.shift();
+    const shared = this.shared ? { total: Math.max(this.activeShards, this.shared.totalShards()), worker: this.shared.workerId } : undefined;
     if (this.lastRecordAt === 0 || now - this.lastRecordAt > IDLE_AFTER_MS) {
+      if (shared) return { fill: 'green', shape: 'dot', key: 'status.idleShared', params: { shards: this.activeShards, ...shared } };
       return { fill: 'green', shape: 'dot', key: 'status.idle', params: { shards: this.activeShards } };
     }
     const records = this.deliveries.reduce((sum, d) => sum + d.count, 0);
     const window = Math.min(RATE_WINDOW_MS, Math.max(1_000, now - this.firstRecordAt));
     const rate = formatRate((records * 1_000) / window);
     const lag = this.newestRecordTime === undefined ? '?' : formatLag(Math.max(0, now - this.newestRecordTime));
+    if (shared) return { fill: 'green', shape: 'dot', key: 'status.readingShared', params: { shards: this.activeShards, rate, lag, ...shared } };
     return { fill: 'green', shape: 'dot', key: 'status.reading', params: { shards: this.activeShards, rate, lag } };
   }
 

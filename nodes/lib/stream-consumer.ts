@@ -5,6 +5,7 @@ import { sleep } from './abortable-sleep';
 import { parseDynamoDbArn, type DynamoDbArn } from './arn';
 import { classifyAwsError, type AwsErrorKind } from './aws-errors';
 import { Backoff } from './backoff';
+import type { ShardAssignment } from './position/shard-assignment';
 import type { ShardPositions } from './position/shard-positions';
 import { DEFAULT_READER_TIMING, type ReaderTiming, type ShardEnd } from './shard-reader';
 import { describeTableStream } from './stream-discovery';
@@ -58,6 +59,8 @@ export interface StreamConsumerOptions {
   readonly onEvent: (event: ConsumerEvent) => void;
   /** Every shard's position: reading resumes at checkpoints, and streams left unfinished are finished first. */
   readonly positions: ShardPositions;
+  /** Which shards this node reads (default: all; a lease table shares them among workers). */
+  readonly assignment?: ShardAssignment;
   readonly timing?: Partial<ConsumerTiming>;
 }
 
@@ -237,6 +240,8 @@ export class StreamConsumer {
       streamArn,
       initialPosition,
       positions: this.options.positions,
+      ...(this.options.assignment ? { assignment: this.options.assignment } : {}),
+      onAssignmentProblem: (error) => this.problem('lease table', error),
       batchSize: this.options.batchSize,
       timing: this.timing,
       signal: this.signal,

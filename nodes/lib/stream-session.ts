@@ -2,6 +2,7 @@ import type { DynamoDBStreamsClient, _Record } from '@aws-sdk/client-dynamodb-st
 import { sleep } from './abortable-sleep';
 import { Backoff } from './backoff';
 import type { Checkpoint } from './checkpoint/checkpoint';
+import { EVERY_SHARD, type AssignmentChange, type ShardAssignment } from './position/shard-assignment';
 import type { ShardPosition } from './position/shard-position';
 import type { ShardPositions } from './position/shard-positions';
 import { ShardLineage } from './shard-lineage';
@@ -26,6 +27,8 @@ export interface StreamSessionOptions {
   readonly initialPosition: InitialPosition;
   /** Every shard's position: its checkpoint, or where it starts. */
   readonly positions: ShardPositions;
+  /** Which shards this node reads (default: all of them). */
+  readonly assignment?: ShardAssignment;
   readonly batchSize: number;
   readonly timing: ReaderTiming;
   readonly signal: AbortSignal;
@@ -36,19 +39,30 @@ export interface StreamSessionOptions {
   readonly onReaderFailure: (shardId: string, error: unknown, retryInMs: number) => void;
   /** Called after a shard is finished (read to its end or vanished, and all of it acknowledged), before its children start. */
   readonly onShardFinished?: (shardId: string, end: ShardEnd) => void;
+  /** Called when the assignment could not be asked (e.g. the lease table failed); the next change or discovery asks again. */
+  readonly onAssignmentProblem?: (error: unknown) => void;
 }
 
 /** Reads one stream: discovers its shards and runs one reader per readable shard, parents before children. */
 export class StreamSession {
   private readonly lineage = new ShardLineage();
-  private readonly readers = new Map<string, { reader: ShardReader; done: Promise<void> }>();
+  private readonly readers = new Map<string, { reader: ShardReader; stop: AbortController; done: Promise<void> }>();
+  private readonly assignment: ShardAssignment;
+  private readonly stopListening: () => void;
+  /** Shared streams: a pass over the assigned shards is running, and another was asked for meanwhile. */
+  private startingAssigned = false;
+  private startAgain = false;
   /** Shards whose reader failed: how long the next restart waits, and what was delivered at the last failure. */
   private readonly failures = new Map<string, { backoff: Backoff; delivered: string | undefined }>();
   private snapshot: StreamSnapshot | undefined;
   private discoveredOnce = false;
   private gone = false;
 
-  constructor(private readonly options: StreamSessionOptions) {}
+  constructor(private readonly options: StreamSessionOptions) {
+    this.assignment = options.assignment ?? EVERY_SHARD;
+    this.stopListening = this.assignment.onChange((change) => this.onAssignmentChange(change));
+    options.signal.addEventListener('abort', () => this.stopListening(), { once: true });
+  }
 
   get streamArn(): string {
     return this.options.streamArn;
@@ -72,6 +86,7 @@ export class StreamSession {
     if (!this.snapshot) return false;
     // An enabled stream keeps getting shards: a closed leaf's children may simply not be listed yet.
     if (this.snapshot.status === 'ENABLED' || this.snapshot.status === 'ENABLING') return false;
+    if (this.assignment.shared) return this.readers.size === 0 && this.lineage.allClosed() && this.assignment.streamFinished(this.streamArn);
     const counts = this.lineage.counts();
     return counts.pending === 0 && counts.reading === 0 && this.lineage.allClosed();
   }
@@ -85,12 +100,21 @@ export class StreamSession {
     const snapshot = await describeStream(this.options.streams, this.options.streamArn, this.options.signal);
     this.snapshot = snapshot;
     const added = this.lineage.add(snapshot.shards);
-    if (!this.discoveredOnce) {
-      this.discoveredOnce = true;
+    const first = !this.discoveredOnce;
+    this.discoveredOnce = true;
+    if (this.assignment.shared) {
+      await this.assignment.register(this.streamArn, snapshot.shards, (shard) =>
+        first && this.startsAtLatest(shard) && shard.endingSequenceNumber ? { kind: 'SHARD_END' } : this.chooseStart(shard.shardId),
+      );
+    } else if (first) {
       this.skipClosedShardsWhenStartingAtLatest(added);
     }
-    this.startReadableShards();
+    await this.startReadableShards();
     return new Set(snapshot.shards.map((shard) => shard.shardId));
+  }
+
+  private startsAtLatest(shard: ShardInfo): boolean {
+    return this.options.initialPosition === 'LATEST' && this.lineage.wasInFirstDiscovery(shard.shardId);
   }
 
   async waitForReaders(): Promise<void> {
@@ -107,8 +131,9 @@ export class StreamSession {
     }
   }
 
-  private startReadableShards(): void {
+  private async startReadableShards(): Promise<void> {
     if (this.options.signal.aborted) return;
+    if (this.assignment.shared) return this.startAssignedShards();
     let started = false;
     for (const shard of this.lineage.readable()) {
       const position = this.positionOf(shard.shardId, () => this.chooseStart(shard.shardId));
@@ -122,7 +147,50 @@ export class StreamSession {
     }
     if (started) this.options.onShardsChanged();
     // Finished shards found above may have made their children readable.
-    if (this.lineage.readable().length > 0) this.startReadableShards();
+    if (this.lineage.readable().length > 0) await this.startReadableShards();
+  }
+
+  /** Shared stream: starts the shards this worker holds whose parents are finished (by any worker); one pass at a time. */
+  private async startAssignedShards(): Promise<void> {
+    if (this.startingAssigned) {
+      this.startAgain = true;
+      return;
+    }
+    this.startingAssigned = true;
+    try {
+      do {
+        this.startAgain = false;
+        for (const shard of this.lineage.pending()) {
+          if (this.options.signal.aborted) return;
+          if (!this.assignment.holds(this.streamArn, shard.shardId)) continue;
+          if (!(await this.assignment.mayStart(this.streamArn, shard)) || this.lineage.state(shard.shardId) !== 'pending') continue;
+          const position = this.positionOf(shard.shardId, () => this.chooseStart(shard.shardId));
+          if (position.isFinished) {
+            this.lineage.markFinished(shard.shardId);
+            continue;
+          }
+          this.lineage.markReading(shard.shardId);
+          this.startReader(position);
+          this.options.onShardsChanged();
+        }
+      } while (this.startAgain && !this.options.signal.aborted);
+    } catch (error) {
+      this.options.onAssignmentProblem?.(error);
+    } finally {
+      this.startingAssigned = false;
+    }
+  }
+
+  private onAssignmentChange(change: AssignmentChange): void {
+    if (change.streamArn !== this.streamArn || this.options.signal.aborted) return;
+    if (change.type === 'lost') this.stopShard(change.shardId);
+    else void this.startReadableShards();
+  }
+
+  /** The shard is no longer this worker's: its reader stops at once and its position is dropped. */
+  private stopShard(shardId: string): void {
+    this.readers.get(shardId)?.stop.abort();
+    this.options.positions.revoke(this.streamArn, shardId);
   }
 
   private positionOf(shardId: string, choose: () => Checkpoint): ShardPosition {
@@ -139,6 +207,9 @@ export class StreamSession {
     const { streams, streamArn, batchSize, timing, signal, deliver, onReaderEvent } = this.options;
     const { shardId } = position;
     const keyAttributeNames = this.snapshot?.keyAttributeNames ?? [];
+    const stop = new AbortController();
+    const onSessionStop = (): void => stop.abort();
+    signal.addEventListener('abort', onSessionStop, { once: true });
     const reader = new ShardReader({
       streams,
       streamArn,
@@ -146,33 +217,42 @@ export class StreamSession {
       position,
       batchSize,
       timing,
-      signal,
-      deliver: (records) => deliver({ streamArn, shardId, keyAttributeNames, records, position }),
+      signal: stop.signal,
+      deliver: (records) => {
+        if (!this.assignment.holds(streamArn, shardId)) return this.stopShard(shardId);
+        return deliver({ streamArn, shardId, keyAttributeNames, records, position });
+      },
       onEvent: onReaderEvent,
     });
-    const done = reader.run().then(
-      (end) => this.onReaderEnded(position, end),
-      (error: unknown) => this.onReaderCrashed(position, error),
-    );
-    this.readers.set(shardId, { reader, done });
+    const done = reader
+      .run()
+      .then(
+        (end) => this.onReaderEnded(position, end),
+        (error: unknown) => this.onReaderCrashed(position, error),
+      )
+      .finally(() => signal.removeEventListener('abort', onSessionStop));
+    this.readers.set(shardId, { reader, stop, done });
   }
 
   /** A shard read to its end is finished once every delivery of it is acknowledged; then its children start. */
   private async onReaderEnded(position: ShardPosition, end: ShardEnd): Promise<void> {
     const { shardId } = position;
-    if (end === 'aborted') {
-      this.readers.delete(shardId);
+    if (end !== 'aborted') {
+      position.markEnded();
+      await position.whenFinished(this.options.signal);
+    }
+    this.readers.delete(shardId);
+    if (!position.isFinished) {
+      // Stopped: by the node, or because the shard went to another worker (it may come back).
+      this.lineage.markPending(shardId);
+      this.options.onShardsChanged();
       return;
     }
-    position.markEnded();
-    await position.whenFinished(this.options.signal);
-    this.readers.delete(shardId);
-    if (!position.isFinished) return;
     this.failures.delete(shardId);
     this.lineage.markFinished(shardId);
     this.options.onShardFinished?.(shardId, end);
     if (end === 'closed') await this.addChildrenOf(shardId);
-    this.startReadableShards();
+    await this.startReadableShards();
     this.options.onShardsChanged();
   }
 
@@ -191,13 +271,14 @@ export class StreamSession {
     this.options.onShardsChanged();
     this.options.onReaderFailure(shardId, error, retryInMs);
     await sleep(retryInMs, this.options.signal);
-    this.startReadableShards();
+    await this.startReadableShards();
   }
 
   private async addChildrenOf(shardId: string): Promise<void> {
     try {
       const children = await describeChildShards(this.options.streams, this.options.streamArn, shardId, this.options.signal);
       this.lineage.add(children);
+      if (this.assignment.shared) await this.assignment.register(this.streamArn, children, (child) => this.chooseStart(child.shardId));
     } catch {
       // The next periodic refresh lists every shard, children included.
     }

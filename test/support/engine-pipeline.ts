@@ -4,7 +4,12 @@
  * file-backed context store outlives a Node-RED restart.
  */
 import { parseDynamoDbArn } from '../../nodes/lib/arn';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { CheckpointBackend } from '../../nodes/lib/checkpoint/checkpoint-backend';
 import { CheckpointStore, type KeyValueStore } from '../../nodes/lib/checkpoint/checkpoint-store';
+import { LeaseCheckpoints } from '../../nodes/lib/lease/lease-checkpoints';
+import { LeaseCoordinator } from '../../nodes/lib/lease/lease-coordinator';
+import { LeasedShards } from '../../nodes/lib/lease/leased-shards';
 import { ACK_PROPERTY, RecordDelivery } from '../../nodes/lib/delivery/record-delivery';
 import { MessageBuilder, type OutgoingMessage } from '../../nodes/lib/message-builder';
 import { ShardPositions } from '../../nodes/lib/position/shard-positions';
@@ -32,13 +37,19 @@ export interface PipelineOptions {
   /** Sees every message the delivery sends, e.g. to acknowledge it later with `pipeline.ack(msg)`. */
   readonly onMessage?: (message: OutgoingMessage, pipeline: Pipeline) => void;
   readonly timing?: Record<string, number>;
+  /** Share the stream with other pipelines through a lease table (a real DynamoDB, e.g. DynamoDB Local). */
+  readonly lease?: { readonly client: DynamoDBClient; readonly tableName: string; readonly workerId: string; readonly failoverMs: number };
 }
 
 export interface Pipeline {
   readonly sent: OutgoingMessage[];
+  readonly coordinator?: LeaseCoordinator;
   readonly events: ConsumerEvent[];
   ack(message: OutgoingMessage): void;
+  /** Stops reading and closes the checkpoints (with a lease table: hands the leases over). */
   stop(): Promise<void>;
+  /** Stops everything without a word to the lease table, as a killed process would. */
+  crash(): Promise<void>;
 }
 
 /** The record key (`pk`) of a message in the `aws` data format. */
@@ -49,7 +60,20 @@ export function keyOfMessage(message: OutgoingMessage): string {
 export async function startPipeline(fake: FakeAws, arn: string, options: PipelineOptions): Promise<Pipeline> {
   const sent: OutgoingMessage[] = [];
   const events: ConsumerEvent[] = [];
-  const checkpoints = options.store ? new CheckpointStore(options.store, 10) : undefined;
+  const coordinator = options.lease
+    ? new LeaseCoordinator({
+        client: options.lease.client,
+        tableName: options.lease.tableName,
+        consumerName: 'source-1',
+        workerId: options.lease.workerId,
+        failoverMs: options.lease.failoverMs,
+      })
+    : undefined;
+  const checkpoints: CheckpointBackend | undefined = coordinator
+    ? new LeaseCheckpoints(coordinator, (error) => events.push({ type: 'problem', operation: 'lease table', kind: 'unknown', error, retryInMs: 0 }))
+    : options.store
+      ? new CheckpointStore(options.store, 10)
+      : undefined;
   const parsed = parseDynamoDbArn(arn);
   const positions = new ShardPositions({ backend: checkpoints, capacity: options.ackMode === 'manual' ? (options.maxInFlight ?? 100) : Infinity });
   const delivery = new RecordDelivery({
@@ -73,12 +97,14 @@ export async function startPipeline(fake: FakeAws, arn: string, options: Pipelin
     startingPosition: options.startingPosition ?? 'TRIM_HORIZON',
     batchSize: options.batchSize ?? 100,
     positions,
+    ...(coordinator ? { assignment: new LeasedShards(coordinator) } : {}),
     deliver: (page) => delivery.deliver(page),
     onEvent: (event) => events.push(event),
     timing: { ...FAST_TIMING, ...options.timing },
   });
   const pipeline: Pipeline = {
     sent,
+    ...(coordinator ? { coordinator } : {}),
     events,
     ack: (message) => {
       delivery.acknowledge(message[ACK_PROPERTY]);
@@ -88,6 +114,12 @@ export async function startPipeline(fake: FakeAws, arn: string, options: Pipelin
       positions.close();
       await consumer.stop();
       await checkpoints?.close();
+    },
+    crash: async () => {
+      delivery.close();
+      positions.close();
+      await coordinator?.stop();
+      await consumer.stop();
     },
   };
   await checkpoints?.load();

@@ -50,7 +50,7 @@ export class RecordDelivery {
   /** Sends a page's messages; in manual mode, a promise that settles once they are all sent (the window may have to make room). */
   deliver(page: ShardRecords): Promise<void> | undefined {
     const last = page.records[page.records.length - 1]?.dynamodb?.SequenceNumber;
-    if (!last || this.closed) return undefined;
+    if (!last || this.closed || page.position.revoked) return undefined;
     const fresh = this.withoutOldRecords(page);
     if (this.options.ackMode === 'auto') {
       this.sendAll(fresh, page);
@@ -140,7 +140,7 @@ export class RecordDelivery {
         continue;
       }
       if (position.full) await position.reserve();
-      if (this.closed) return;
+      if (this.closed || position.revoked) return;
       this.sendWithAck(position, this.withStreamInfo(this.options.builder.recordMessage(record, page), page, record), sequenceNumber);
     }
   }
@@ -153,7 +153,7 @@ export class RecordDelivery {
       return;
     }
     if (position.full) await position.reserve();
-    if (this.closed) return;
+    if (this.closed || position.revoked) return;
     this.sendWithAck(position, this.withStreamInfo(this.options.builder.batchMessage(wanted, page), page, page.records[page.records.length - 1]), last);
   }
 

@@ -138,6 +138,11 @@ export class LeaseCoordinator extends EventEmitter<LeaseCoordinatorEvents> {
     return new Map(this.heldLeases(streamArn).map((lease) => [lease.shardId, lease.checkpoint]));
   }
 
+  /** Streams with an unfinished lease of this consumer in the last listing, held by any worker. */
+  unfinishedStreamArns(): string[] {
+    return [...new Set(this.observations.leases().filter((lease) => !isFinished(lease)).map((lease) => lease.streamArn))];
+  }
+
   /** Unfinished leases of the consumer in the last listing (the "m" of "n of m shards"). */
   leaseCount(): number {
     return this.observations.leases().filter((lease) => !isFinished(lease)).length;

@@ -10,6 +10,8 @@ export interface DiscoveredShard {
   readonly parentShardIds: readonly string[];
   /** It has an ending sequence number: no record will be added to it. */
   readonly closed: boolean;
+  /** Where a new lease of the shard starts; without it, the starting position for a root, TRIM_HORIZON for a child. */
+  readonly start?: Checkpoint;
 }
 
 /** Where a shard without parents starts when it gets its lease. Children always start at TRIM_HORIZON. */
@@ -34,7 +36,7 @@ export class LeaseRegistrar {
     for (const shard of parentsFirst(shards)) {
       if (existing(shard.shardId)) continue;
       if (shard.closed && (await this.anyLeaseExists(scope, childrenOf(shard.shardId)))) continue;
-      const lease = newLease(scope, shard, shard.parentShardIds.length > 0 ? TRIM_HORIZON : this.startAt(startingPosition));
+      const lease = newLease(scope, shard, shard.start ?? (shard.parentShardIds.length > 0 ? TRIM_HORIZON : this.startAt(startingPosition)));
       if (await this.table.createLeaseIfAbsent(lease)) this.observations.noteWritten(lease);
     }
     for (const parent of shards) {

@@ -48,6 +48,8 @@ export class ShardPosition<T = unknown> {
   private latestUsed: boolean;
   private ended = false;
   private finished = false;
+  /** The shard is no longer this worker's (its lease was lost): nothing more is sent or checkpointed. */
+  private revokedFlag = false;
   private finishWaiters: Array<() => void> = [];
 
   constructor(private readonly options: ShardPositionOptions) {
@@ -60,6 +62,10 @@ export class ShardPosition<T = unknown> {
     if (options.start.kind === 'SHARD_END') this.finished = true;
     // A chosen start is remembered at once: a restart must begin where this run began, also on a shard that delivers nothing.
     if (!options.restored) options.save?.(options.start);
+  }
+
+  get revoked(): boolean {
+    return this.revokedFlag;
   }
 
   /** Finished: nothing more to read or acknowledge; its children may start. */
@@ -133,6 +139,7 @@ export class ShardPosition<T = unknown> {
 
   /** Returns false when no delivery ending at that sequence number is outstanding. */
   acknowledge(lastSequenceNumber: string): boolean {
+    if (this.revokedFlag) return false;
     const { known, checkpoint } = this.window.ack(lastSequenceNumber);
     this.checkpointAt(checkpoint);
     return known;
@@ -152,7 +159,7 @@ export class ShardPosition<T = unknown> {
 
   /** Resolves when the shard is finished, or when `signal` aborts (check `isFinished`). */
   whenFinished(signal: AbortSignal): Promise<void> {
-    if (this.finished || signal.aborted) return Promise.resolve();
+    if (this.finished || this.revokedFlag || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         signal.removeEventListener('abort', done);
@@ -168,16 +175,27 @@ export class ShardPosition<T = unknown> {
     this.window.close();
   }
 
+  /** The shard went to another worker: stop sending, ignore its acknowledgements, write no checkpoint. */
+  revoke(): void {
+    this.revokedFlag = true;
+    this.window.close();
+    this.wakeFinishWaiters();
+  }
+
   private checkpointAt(sequenceNumber: string | undefined): void {
-    if (sequenceNumber === undefined) return;
+    if (sequenceNumber === undefined || this.revokedFlag) return;
     this.options.save?.({ kind: 'sequence', sequenceNumber });
     this.finishIfDone();
   }
 
   private finishIfDone(): void {
-    if (this.finished || !this.ended || this.window.size > 0) return;
+    if (this.finished || this.revokedFlag || !this.ended || this.window.size > 0) return;
     this.finished = true;
     this.options.save?.({ kind: 'SHARD_END' });
+    this.wakeFinishWaiters();
+  }
+
+  private wakeFinishWaiters(): void {
     const waiters = this.finishWaiters;
     this.finishWaiters = [];
     for (const wake of waiters) wake();

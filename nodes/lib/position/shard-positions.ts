@@ -53,6 +53,13 @@ export class ShardPositions<T = unknown> {
     return this.positions.values();
   }
 
+  /** The shard went to another worker: its position stops and is dropped (a later take starts from the lease's checkpoint). */
+  revoke(streamArn: string, shardId: string): void {
+    const key = keyOf(streamArn, shardId);
+    this.positions.get(key)?.revoke();
+    this.positions.delete(key);
+  }
+
   retainShards(streamArn: string, liveShardIds: ReadonlySet<string>): void {
     this.options.backend?.retainShards(streamArn, liveShardIds);
   }
