@@ -24,6 +24,7 @@ const STATUS_REFRESH_MS = 2_000;
 const RESEND_CHECK_MS = 1_000;
 /** Sharing the stream: how long a closing node waits for outstanding acknowledgements before handing its leases over. */
 const HAND_OVER_ACK_WAIT_MS = 2_000;
+const HAND_OVER_ACK_STALL_MS = 250;
 const START_RETRY_MS = 10_000;
 
 export = function register(RED: NodeAPI): void {
@@ -156,10 +157,19 @@ export = function register(RED: NodeAPI): void {
       }
     })();
 
-    /** Sharing the stream: outstanding acknowledgements may still come back before the leases go to another worker. */
+    /**
+     * Sharing the stream: outstanding acknowledgements may still come back before the leases go to
+     * another worker; waits while they do (at most HAND_OVER_ACK_WAIT_MS), not once they stop coming.
+     */
     const waitForAcknowledgements = async (): Promise<void> => {
       const until = Date.now() + HAND_OVER_ACK_WAIT_MS;
-      while (lease && delivery.inFlight > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+      let outstanding = delivery.inFlight;
+      let progressAt = Date.now();
+      while (lease && outstanding > 0 && Date.now() < until && Date.now() - progressAt < HAND_OVER_ACK_STALL_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (delivery.inFlight < outstanding) progressAt = Date.now();
+        outstanding = delivery.inFlight;
+      }
     };
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -1,0 +1,151 @@
+/**
+ * Scale-out, the way users run it: the same flow in several real Node-RED processes (the packed
+ * tarball in each), sharing one stream through a lease table. DynamoDB Local has one shard per stream
+ * and never splits, so the stream is scripted: a loopback endpoint speaks the DynamoDB Streams protocol
+ * for a four-shard stream and forwards the lease table to DynamoDB Local started with -sharedDb.
+ * Every record is posted to a CloudEvents receiver and acknowledged by a complete node.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Lease } from '../../nodes/lib/lease/lease';
+import { LeaseTable } from '../../nodes/lib/lease/lease-table';
+import { delay, eventually } from '../support/collect';
+import { CloudEventsReceiver } from '../support/cloudevents-receiver';
+import { FAST_TIMING } from '../support/node-red';
+import { configNode, sourceNode } from '../support/flow-nodes';
+import { REGION, tableArnOf, type FakeStream } from '../support/mock-stream';
+import { startScriptedStreamStack, type ScriptedStreamStack } from '../support/scripted-stream-endpoint';
+import { removeDir, startNodeRed, userDirWithPackage, type NodeRedProcess } from '../support/spawned-node-red';
+
+const LEASE_TABLE = 'nodeRedLeases';
+const FAILOVER_MS = 3_000;
+const SHARDS = 4;
+/** DynamoDB Local accepts access key ids of letters and digits only. */
+const CREDENTIALS = { c1: { accessKeyId: 'scaleout', secretAccessKey: 'secret' } };
+
+describe('scale-out: one flow in several Node-RED processes sharing a stream through a lease table (spawned Node-RED, scripted DynamoDB Streams endpoint, DynamoDB Local -sharedDb)', function () {
+  this.timeout(300_000);
+  let stack: ScriptedStreamStack;
+  let leases: LeaseTable;
+  let leaseClient: DynamoDBClient;
+  let template: string;
+  const dirs: string[] = [];
+  const processes: NodeRedProcess[] = [];
+  const receiver = new CloudEventsReceiver();
+
+  before(async () => {
+    stack = await startScriptedStreamStack();
+    leaseClient = new DynamoDBClient({ region: REGION, endpoint: stack.dynamoDbLocal.endpoint, credentials: CREDENTIALS.c1, maxAttempts: 2 });
+    leases = new LeaseTable(leaseClient, LEASE_TABLE);
+    template = userDirWithPackage();
+    dirs.push(template);
+  });
+
+  after(async () => {
+    for (const nodeRed of processes) await nodeRed.stop();
+    await receiver.stop();
+    leaseClient?.destroy();
+    await stack?.stop();
+    for (const dir of dirs) removeDir(dir);
+  });
+
+  async function startWorker(flows: unknown[]): Promise<NodeRedProcess> {
+    const userDir = mkdtempSync(path.join(os.tmpdir(), 'ddbstream-worker-'));
+    cpSync(template, userDir, { recursive: true });
+    dirs.push(userDir);
+    const nodeRed = await startNodeRed({
+      userDir,
+      flows,
+      credentials: CREDENTIALS,
+      settings: { dynamodbStreams: { ...FAST_TIMING, leaseFailoverMs: FAILOVER_MS } },
+    });
+    processes.push(nodeRed);
+    return nodeRed;
+  }
+
+  /** Shard id → owner, of the leases not yet finished. */
+  async function owners(): Promise<Map<string, string | undefined>> {
+    const listed: Lease[] = await leases.listLeases('s1').catch(() => []);
+    return new Map(listed.filter((l) => l.checkpoint.kind !== 'SHARD_END').map((l) => [l.shardId, l.leaseOwner]));
+  }
+
+  async function leaseCounts(): Promise<number[]> {
+    const counts = new Map<string, number>();
+    for (const owner of (await owners()).values()) if (owner) counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    return [...counts.values()].sort();
+  }
+
+  function ownerOfPid(owner: string | undefined, nodeRed: NodeRedProcess): boolean {
+    return owner !== undefined && owner.endsWith(`-${nodeRed.pid}`);
+  }
+
+  it('shares the shards, takes over after a kill -9 and after a graceful stop, and delivers every record', async () => {
+    const sinkUrl = await receiver.start();
+    stack.endpoint.aws.createTable('orders');
+    const stream: FakeStream = stack.endpoint.aws.createStream('orders');
+    const shards = Array.from({ length: SHARDS }, () => stream.addShard({ records: 5 }));
+    const flows = [
+      { id: 'tab1', type: 'tab', label: 'scale-out' },
+      configNode('c1', tableArnOf('orders'), stack.endpoint.url, { region: REGION }),
+      sourceNode('s1', 'tab1', 'c1', ['post'], { checkpointStore: 'lease', leaseTable: LEASE_TABLE, ackMode: 'manual', maxInFlight: 20 }),
+      { id: 'post', z: 'tab1', type: 'http request', name: 'to sink', method: 'POST', ret: 'txt', paytoqs: 'ignore', url: sinkUrl, wires: [[]] },
+      { id: 'ack', z: 'tab1', type: 'complete', name: 'acknowledge', scope: ['post'], uncaught: false, wires: [['s1']] },
+    ];
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        for (const shardId of shards) stream.put(shardId, 1);
+        await delay(100);
+      }
+    })();
+    const received = (): Set<string> => new Set(receiver.received.map((r) => String(r.headers['ce-id'])));
+
+    const a = await startWorker(flows);
+    const b = await startWorker(flows);
+    await eventually(async () => (await leaseCounts()).join() === '2,2', 30_000, 'the four shards split 2 and 2').catch(async (error) => {
+      throw new Error(`${(error as Error).message}: ${JSON.stringify([...(await owners())])}\n${a.logs().slice(-2000)}\n${b.logs().slice(-2000)}`);
+    });
+
+    const killedAt = Date.now();
+    process.kill(a.pid, 'SIGKILL');
+    await a.stop();
+    processes.splice(processes.indexOf(a), 1);
+    await eventually(async () => [...(await owners()).values()].every((owner) => ownerOfPid(owner, b)), 6 * FAILOVER_MS, 'every shard on the survivor');
+    const takeoverAfterKill = Date.now() - killedAt;
+
+    const c = await startWorker(flows);
+    const joinedAt = Date.now();
+    await eventually(async () => (await leaseCounts()).join() === '2,2', 30_000, 'balanced again after a worker joined');
+    const balancedAfterJoin = Date.now() - joinedAt;
+
+    const stoppedAt = Date.now();
+    const stopping = b.stop();
+    await eventually(async () => [...(await owners()).values()].every((owner) => ownerOfPid(owner, c)), 3 * FAILOVER_MS, 'every shard on the last worker');
+    const takeoverAfterStop = Date.now() - stoppedAt;
+    await stopping;
+    processes.splice(processes.indexOf(b), 1);
+
+    writing = false;
+    await writer;
+    const written = stream.records().map((r) => String(r.eventID));
+    await eventually(() => written.every((id) => received().has(id)), 60_000, 'every record at the sink').catch(() => undefined);
+    const missing = written.filter((id) => !received().has(id));
+    const duplicates = receiver.received.length - received().size;
+    console.log(
+      `      scale-out: written ${written.length}, delivered ${receiver.received.length}, duplicates ${duplicates}, lost ${missing.length}; ` +
+        `takeover after kill -9 ${takeoverAfterKill} ms, balanced ${balancedAfterJoin} ms after a join, takeover after a graceful stop ${takeoverAfterStop} ms (failover ${FAILOVER_MS} ms)`,
+    );
+    assert.deepEqual(missing, [], 'no record lost');
+    assert.ok(takeoverAfterStop < FAILOVER_MS, `a graceful stop hands over without waiting for the failover time (${takeoverAfterStop} ms)`);
+    // Each shard that changes owner (a steal while balancing, the kill) repeats at most its in-flight
+    // window (maxInFlight 20), what was acknowledged since the last renewal wrote its checkpoint (a renew
+    // interval, failover/3) and what the old owner still sent before it noticed the loss (at most the
+    // failover time, after which it no longer counts the lease as held): 10 records/s per shard here.
+    const moves = 2 /* first balance */ + 2 /* kill */ + 2 /* join */ + 2; /* graceful stop */
+    const perMove = 20 + Math.ceil(((FAILOVER_MS + FAILOVER_MS / 3) / 1000) * 10);
+    assert.ok(duplicates <= moves * perMove, `duplicates bounded by the shards that moved (${duplicates} <= ${moves * perMove})`);
+  });
+});
