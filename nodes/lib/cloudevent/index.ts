@@ -3,6 +3,7 @@ export { toData } from './data';
 export { DATA_FORMATS, type DataFormat, isDataFormat } from './data-format';
 export type { AwsIdentity, AwsRecord, AwsStreamRecord } from './formats/aws';
 export type { AttributeMapJson, AttributeValueJson } from './formats/attribute-value-json';
+export type { GoAttributeMap, GoAttributeValue } from './formats/go-attribute-value';
 export type { DocumentItem, DocumentRecord, DocumentValue } from './formats/document';
 export type { TriggerMeshIdentity, TriggerMeshRecord, TriggerMeshStreamRecord } from './formats/triggermesh';
 export { toBinaryHeaders } from './http-headers';
