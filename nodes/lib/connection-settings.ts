@@ -1,4 +1,4 @@
-import { parseDynamoDbArn, type DynamoDbArn } from './arn';
+import { InvalidArnError, parseDynamoDbArn, type DynamoDbArn } from './arn';
 
 export type AuthMode = 'keys' | 'chain' | 'assumeRole';
 export const AUTH_MODES: readonly AuthMode[] = ['keys', 'chain', 'assumeRole'];
@@ -32,6 +32,20 @@ export interface ConnectionSettings {
   readonly credentials: AwsCredentialsInput;
 }
 
+/** The fields of a config node whose values may come from `${NAME}` references. */
+export type ConnectionField = 'arn' | 'region' | 'endpoint' | 'authMode' | 'roleArn' | 'externalId' | 'profile';
+
+/**
+ * The fields whose value came from `${NAME}` references, each with its text as typed (e.g. `${DDB_ENDPOINT}`):
+ * an error message cites that text and never the value it expanded to.
+ */
+export type TypedReferences = Partial<Record<ConnectionField, string>>;
+
+/** How a message names a value: `"value"`, or `(from ${NAME})` when it came from a reference. */
+export function cite(value: string, typedReference: string | undefined): string {
+  return typedReference === undefined ? `"${value}"` : `(from ${typedReference})`;
+}
+
 export class ConfigurationError extends Error {
   constructor(message: string) {
     super(message);
@@ -46,26 +60,42 @@ function blankToUndefined(value: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
-/** Validates what the user configured; every problem becomes a ConfigurationError with a message fit for the user. */
-export function resolveConnectionSettings(input: ConnectionInput): ConnectionSettings {
+function parseArn(value: string, typedReference: string | undefined): DynamoDbArn {
+  try {
+    return parseDynamoDbArn(value);
+  } catch (error) {
+    if (error instanceof InvalidArnError && typedReference !== undefined) {
+      throw new ConfigurationError(`Invalid DynamoDB ARN ${cite(value, typedReference)}: ${error.reasonWithoutValue}`);
+    }
+    throw error;
+  }
+}
+
+function validateEndpoint(label: string, endpoint: string, typedReference: string | undefined): void {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new ConfigurationError(`${label} ${cite(endpoint, typedReference)} is not a URL (expected e.g. http://127.0.0.1:8000)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigurationError(`${label} ${cite(endpoint, typedReference)} must start with http:// or https://`);
+  }
+}
+
+/**
+ * Validates what the user configured; every problem becomes a ConfigurationError with a message fit for the user.
+ * `references` names the fields that came from `${NAME}` references: messages cite those, not their values.
+ */
+export function resolveConnectionSettings(input: ConnectionInput, references: TypedReferences = {}): ConnectionSettings {
   if (!blankToUndefined(input.arn)) throw new ConfigurationError('No table or stream ARN is configured');
-  const arn = parseDynamoDbArn(input.arn);
+  const arn = parseArn(input.arn, references.arn);
   const authMode = (blankToUndefined(input.authMode) ?? 'keys') as AuthMode;
   if (!AUTH_MODES.includes(authMode)) {
-    throw new ConfigurationError(`Unknown auth mode "${input.authMode}"; use one of ${AUTH_MODES.join(', ')}`);
+    throw new ConfigurationError(`Unknown auth mode ${cite(String(input.authMode), references.authMode)}; use one of ${AUTH_MODES.join(', ')}`);
   }
   const endpoint = blankToUndefined(input.endpoint);
-  if (endpoint) {
-    let url: URL;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      throw new ConfigurationError(`The endpoint "${endpoint}" is not a URL (expected e.g. http://127.0.0.1:8000)`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new ConfigurationError(`The endpoint "${endpoint}" must start with http:// or https://`);
-    }
-  }
+  if (endpoint) validateEndpoint('The endpoint', endpoint, references.endpoint);
   const credentials: AwsCredentialsInput = {
     accessKeyId: blankToUndefined(input.credentials?.accessKeyId),
     secretAccessKey: blankToUndefined(input.credentials?.secretAccessKey),
@@ -81,7 +111,7 @@ export function resolveConnectionSettings(input: ConnectionInput): ConnectionSet
   if (authMode === 'assumeRole') {
     if (!roleArn) throw new ConfigurationError('Auth mode "assumeRole" needs a role ARN');
     if (!ROLE_ARN.test(roleArn)) {
-      throw new ConfigurationError(`"${roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+      throw new ConfigurationError(`The role ARN ${cite(roleArn, references.roleArn)} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
     }
   }
   return {
