@@ -1,6 +1,6 @@
 import { classifyAwsError, deniedAction, shortReason } from './aws-errors';
 import { createAwsClients } from './clients';
-import { cite, resolveConnectionSettings, type ConnectionInput, type ConnectionSettings, type TypedReferences } from './connection-settings';
+import { cite, resolveConnectionSettings, streamsEndpointOf, type ConnectionInput, type ConnectionSettings, type TypedReferences } from './connection-settings';
 import { describeStream, describeTableStream } from './stream-discovery';
 
 export interface ConnectionCheckResult {
@@ -23,9 +23,12 @@ class Citations {
     return Object.keys(this.references).length > 0;
   }
 
-  /** Where the requests went: the endpoint, or the region (which defaults to the ARN's). */
-  get where(): string {
+  /** Where an operation's request went: its endpoint, or the region (which defaults to the ARN's). */
+  where(operation: Operation): string {
     const { settings, references } = this;
+    if (operation === 'DescribeStream' && settings.streamsEndpoint !== undefined) {
+      return `the Streams endpoint ${references.streamsEndpoint === undefined ? settings.streamsEndpoint : cite(settings.streamsEndpoint, references.streamsEndpoint)}`;
+    }
     if (settings.endpoint !== undefined) return references.endpoint === undefined ? settings.endpoint : `the endpoint ${cite(settings.endpoint, references.endpoint)}`;
     const regionReference = this.input.region?.trim() ? references.region : references.arn;
     return regionReference === undefined ? `region ${settings.region}` : `the region ${cite(settings.region, regionReference)}`;
@@ -40,8 +43,11 @@ class Citations {
   }
 }
 
-function failure(settings: ConnectionSettings, citations: Citations, operation: string, error: unknown): ConnectionCheckResult {
-  const { where } = citations;
+/** The calls the check makes: DescribeTable through the DynamoDB endpoint, DescribeStream through the Streams one. */
+type Operation = 'DescribeTable' | 'DescribeStream';
+
+function failure(settings: ConnectionSettings, citations: Citations, operation: Operation, error: unknown): ConnectionCheckResult {
+  const where = citations.where(operation);
   switch (classifyAwsError(error)) {
     case 'access-denied':
       return { ok: false, message: `Access denied: the credentials lack ${deniedAction(error) ?? `dynamodb:${operation}`}` };
@@ -52,7 +58,7 @@ function failure(settings: ConnectionSettings, citations: Citations, operation: 
     case 'not-found': {
       const what = operation === 'DescribeTable' ? citations.table : citations.stream;
       const localHint =
-        settings.endpoint !== undefined
+        (operation === 'DescribeStream' ? streamsEndpointOf(settings) : settings.endpoint) !== undefined
           ? ` DynamoDB Local keeps one database per access key and region: set Region to the region the table was created with.`
           : '';
       return { ok: false, message: `${what} not found in ${where}.${localHint}` };

@@ -14,6 +14,8 @@ export interface ConnectionInput {
   arn: string;
   region?: string;
   endpoint?: string;
+  /** A separate URL for DynamoDB Streams calls; empty: `endpoint`. */
+  streamsEndpoint?: string;
   authMode?: string;
   roleArn?: string;
   externalId?: string;
@@ -21,10 +23,17 @@ export interface ConnectionInput {
   credentials?: AwsCredentialsInput;
 }
 
+/** The URL DynamoDB Streams calls go to; undefined: the AWS endpoint of the region. */
+export function streamsEndpointOf(settings: ConnectionSettings): string | undefined {
+  return settings.streamsEndpoint ?? settings.endpoint;
+}
+
 export interface ConnectionSettings {
   readonly arn: DynamoDbArn;
   readonly region: string;
+  /** For DynamoDB calls, and for DynamoDB Streams calls unless `streamsEndpoint` is set. */
   readonly endpoint?: string;
+  readonly streamsEndpoint?: string;
   readonly authMode: AuthMode;
   readonly roleArn?: string;
   readonly externalId?: string;
@@ -33,7 +42,7 @@ export interface ConnectionSettings {
 }
 
 /** The fields of a config node whose values may come from `${NAME}` references. */
-export type ConnectionField = 'arn' | 'region' | 'endpoint' | 'authMode' | 'roleArn' | 'externalId' | 'profile';
+export type ConnectionField = 'arn' | 'region' | 'endpoint' | 'streamsEndpoint' | 'authMode' | 'roleArn' | 'externalId' | 'profile';
 
 /**
  * The fields whose value came from `${NAME}` references, each with its text as typed (e.g. `${DDB_ENDPOINT}`):
@@ -96,6 +105,8 @@ export function resolveConnectionSettings(input: ConnectionInput, references: Ty
   }
   const endpoint = blankToUndefined(input.endpoint);
   if (endpoint) validateEndpoint('The endpoint', endpoint, references.endpoint);
+  const streamsEndpoint = blankToUndefined(input.streamsEndpoint);
+  if (streamsEndpoint) validateEndpoint('The Streams endpoint', streamsEndpoint, references.streamsEndpoint);
   const credentials: AwsCredentialsInput = {
     accessKeyId: blankToUndefined(input.credentials?.accessKeyId),
     secretAccessKey: blankToUndefined(input.credentials?.secretAccessKey),
@@ -118,6 +129,7 @@ export function resolveConnectionSettings(input: ConnectionInput, references: Ty
     arn,
     region: blankToUndefined(input.region) ?? arn.region,
     endpoint,
+    streamsEndpoint,
     authMode,
     roleArn: authMode === 'assumeRole' ? roleArn : undefined,
     externalId: authMode === 'assumeRole' ? blankToUndefined(input.externalId) : undefined,

@@ -1,10 +1,10 @@
 import type { ConnectionField, TypedReferences } from './connection-settings';
 
 /** The config node properties in which `${NAME}` references are expanded, also inside a value. */
-export const CONNECTION_PROPERTIES = ['arn', 'region', 'endpoint', 'roleArn', 'externalId', 'profile'] as const;
+export const CONNECTION_PROPERTIES = ['arn', 'region', 'endpoint', 'streamsEndpoint', 'roleArn', 'externalId', 'profile'] as const;
 
 /** The config node properties a user types, each of which Node-RED resolves when it is one whole reference. */
-export const CONNECTION_FIELDS: readonly ConnectionField[] = ['arn', 'region', 'endpoint', 'authMode', 'roleArn', 'externalId', 'profile'];
+export const CONNECTION_FIELDS: readonly ConnectionField[] = ['arn', 'region', 'endpoint', 'streamsEndpoint', 'authMode', 'roleArn', 'externalId', 'profile'];
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /** Node-RED's forms of a value that is one whole reference: `${NAME}` and the older `$(NAME)`. */

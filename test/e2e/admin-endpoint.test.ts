@@ -167,6 +167,21 @@ describe('the Test connection admin endpoint in a spawned Node-RED with adminAut
     assert.match(withoutSaved.result.message, /needs an access key ID and a secret access key/);
   });
 
+  it('checks the table through endpoint and the stream through streamsEndpoint, and says which one fails', async function () {
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const both = await check(dialog({ streamsEndpoint: endpoint }));
+    assert.equal(both.result?.ok, true, both.result?.message);
+    const streamsDown = await check(dialog({ streamsEndpoint: nowhere }));
+    assert.equal(streamsDown.result?.ok, false);
+    assert.equal(streamsDown.result.message, `Cannot reach the Streams endpoint ${nowhere}: network error (ECONNREFUSED)`);
+    const tableDown = await check(dialog({ endpoint: nowhere, streamsEndpoint: endpoint }));
+    assert.equal(tableDown.result?.ok, false);
+    assert.equal(tableDown.result.message, `Cannot reach ${nowhere}: network error (ECONNREFUSED)`);
+    const invalid = await check(dialog({ streamsEndpoint: 'streams.dynamodb' }));
+    assert.equal(invalid.result?.ok, false);
+    assert.match(invalid.result.message, /^The Streams endpoint "streams.dynamodb" is not a URL/);
+  });
+
   it('resolves ${VAR} from the process environment, as the runtime does', async function () {
     const { result } = await check(dialog({ endpoint: '${E2E_PROCESS_ENDPOINT}' }));
     assert.equal(result?.ok, true, result?.message);

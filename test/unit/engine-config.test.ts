@@ -154,6 +154,21 @@ describe('engine: resolveConnectionSettings', () => {
     assert.throws(() => resolveConnectionSettings({ ...base, endpoint: 'not a url' }), /is not a URL/);
   });
 
+  it('takes an optional streamsEndpoint (blank: none, so Streams calls use endpoint) and rejects what is not an http(s) URL', () => {
+    assert.equal(resolveConnectionSettings(base).streamsEndpoint, undefined);
+    assert.equal(resolveConnectionSettings({ ...base, endpoint: 'http://127.0.0.1:8000', streamsEndpoint: '  ' }).streamsEndpoint, undefined);
+    const separate = resolveConnectionSettings({
+      ...base,
+      endpoint: 'https://vpce-1-a.dynamodb.eu-west-1.vpce.amazonaws.com',
+      streamsEndpoint: ' https://vpce-2-b.streams.dynamodb.eu-west-1.vpce.amazonaws.com ',
+    });
+    assert.equal(separate.endpoint, 'https://vpce-1-a.dynamodb.eu-west-1.vpce.amazonaws.com');
+    assert.equal(separate.streamsEndpoint, 'https://vpce-2-b.streams.dynamodb.eu-west-1.vpce.amazonaws.com');
+    assert.throws(() => resolveConnectionSettings({ ...base, streamsEndpoint: 'ftp://streams.local' }), /^ConfigurationError: The Streams endpoint "ftp:\/\/streams.local" must start with http:\/\/ or https:\/\//);
+    assert.throws(() => resolveConnectionSettings({ ...base, streamsEndpoint: 'not a url' }), /^ConfigurationError: The Streams endpoint "not a url" is not a URL/);
+    assert.throws(() => resolveConnectionSettings({ ...base, streamsEndpoint: 'x' }, { streamsEndpoint: '${SEP}' }), /^ConfigurationError: The Streams endpoint \(from \$\{SEP\}\) is not a URL/);
+  });
+
   it('passes an invalid ARN on as an InvalidArnError', () => {
     assert.throws(() => resolveConnectionSettings({ ...base, arn: 'arn:aws:sqs:eu-west-1:123456789012:table/orders' }), InvalidArnError);
   });
