@@ -68,6 +68,7 @@ export = function register(RED: NodeAPI): void {
         tableName: settings.arn.tableName,
         dataFormat: options.dataFormat,
         eventNames: options.eventNames,
+        cloudeventsMode: options.cloudeventsMode,
       }),
       output: options.output,
       ackMode: options.ackMode,

@@ -1,5 +1,5 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
-import { toBatchMessage, toRecordMessage, type BatchMessage, type RecordContext, type RecordMessage } from './cloudevent';
+import { toBatchMessage, toRecordMessage, type BatchMessage, type CloudEventsMode, type RecordContext, type RecordMessage } from './cloudevent';
 import type { DataFormatName, EventName } from './source-options';
 import type { ShardRecords } from './stream-session';
 
@@ -8,6 +8,8 @@ export interface MessageBuilderOptions {
   readonly tableName: string;
   readonly dataFormat: DataFormatName;
   readonly eventNames: ReadonlySet<EventName>;
+  /** Default: binary. */
+  readonly cloudeventsMode?: CloudEventsMode;
 }
 
 export type OutgoingMessage = Record<string, unknown>;
@@ -29,11 +31,11 @@ export class MessageBuilder {
 
   /** A new object each time (the msg Node-RED sends), never shared with another message. */
   recordMessage(record: _Record, page: ShardRecords): OutgoingMessage {
-    return asMessage(toRecordMessage(record, this.contextFor(page), this.options.dataFormat));
+    return asMessage(toRecordMessage(record, this.contextFor(page), this.options.dataFormat, this.options.cloudeventsMode));
   }
 
   batchMessage(records: _Record[], page: ShardRecords): OutgoingMessage {
-    return asMessage(toBatchMessage(records, this.contextFor(page), this.options.dataFormat));
+    return asMessage(toBatchMessage(records, this.contextFor(page), this.options.dataFormat, this.options.cloudeventsMode));
   }
 
   private contextFor(page: ShardRecords): RecordContext {

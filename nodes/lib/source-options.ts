@@ -1,3 +1,4 @@
+import { CLOUDEVENTS_MODES, type CloudEventsMode } from './cloudevent';
 import { ConfigurationError } from './connection-settings';
 import type { InitialPosition } from './stream-session';
 
@@ -20,6 +21,7 @@ export interface SourceNodeProperties {
   maxInFlight?: string | number;
   ackTimeout?: string | number;
   maxRecordAge?: string | number;
+  cloudeventsMode?: string;
 }
 
 export interface SourceOptions {
@@ -35,6 +37,7 @@ export interface SourceOptions {
   readonly ackTimeout: number;
   /** Records older than this many seconds are skipped (and checkpointed) with a warning; 0 = no limit. */
   readonly maxRecordAge: number;
+  readonly cloudeventsMode: CloudEventsMode;
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -80,5 +83,6 @@ export function resolveSourceOptions(properties: SourceNodeProperties): SourceOp
     maxInFlight: integerIn('maxInFlight', properties.maxInFlight, 1, 10000, 100),
     ackTimeout: integerIn('ackTimeout', properties.ackTimeout, 0, 86_400, 0),
     maxRecordAge: integerIn('maxRecordAge', properties.maxRecordAge, 0, 86_400, 0),
+    cloudeventsMode: oneOf('cloudeventsMode', properties.cloudeventsMode, CLOUDEVENTS_MODES, 'binary'),
   };
 }

@@ -235,6 +235,13 @@ describe('engine: resolveSourceOptions', () => {
     assert.equal(options.maxInFlight, 100);
   });
 
+  it('takes cloudeventsMode binary (the default, also for flows saved before it existed) or structured, nothing else', () => {
+    assert.equal(resolveSourceOptions({}).cloudeventsMode, 'binary');
+    assert.equal(resolveSourceOptions({ cloudeventsMode: '' }).cloudeventsMode, 'binary');
+    assert.equal(resolveSourceOptions({ cloudeventsMode: 'structured' }).cloudeventsMode, 'structured');
+    assert.throws(() => resolveSourceOptions({ cloudeventsMode: 'batch' }), /cloudeventsMode must be one of binary, structured \(got "batch"\)/);
+  });
+
   it('treats empty strings as defaults (as the editor saves them)', () => {
     const options = resolveSourceOptions({ startingPosition: '', batchSize: '', eventNames: '' });
     assert.equal(options.startingPosition, 'LATEST');
