@@ -1,6 +1,6 @@
 import { classifyAwsError, deniedAction, shortReason } from './aws-errors';
 import { createAwsClients } from './clients';
-import { cite, resolveConnectionSettings, streamsEndpointOf, type ConnectionInput, type ConnectionSettings, type TypedReferences } from './connection-settings';
+import { citeReference, resolveConnectionSettings, streamsEndpointOf, type ConnectionInput, type ConnectionSettings, type TypedReferences } from './connection-settings';
 import { describeStream, describeTableStream } from './stream-discovery';
 
 export interface ConnectionCheckResult {
@@ -27,19 +27,19 @@ class Citations {
   where(operation: Operation): string {
     const { settings, references } = this;
     if (operation === 'DescribeStream' && settings.streamsEndpoint !== undefined) {
-      return `the Streams endpoint ${references.streamsEndpoint === undefined ? settings.streamsEndpoint : cite(settings.streamsEndpoint, references.streamsEndpoint)}`;
+      return `the Streams endpoint ${references.streamsEndpoint === undefined ? settings.streamsEndpoint : citeReference(references.streamsEndpoint)}`;
     }
-    if (settings.endpoint !== undefined) return references.endpoint === undefined ? settings.endpoint : `the endpoint ${cite(settings.endpoint, references.endpoint)}`;
+    if (settings.endpoint !== undefined) return references.endpoint === undefined ? settings.endpoint : `the endpoint ${citeReference(references.endpoint)}`;
     const regionReference = this.input.region?.trim() ? references.region : references.arn;
-    return regionReference === undefined ? `region ${settings.region}` : `the region ${cite(settings.region, regionReference)}`;
+    return regionReference === undefined ? `region ${settings.region}` : `the region ${citeReference(regionReference)}`;
   }
 
   get table(): string {
-    return this.references.arn === undefined ? `Table ${this.settings.arn.tableName}` : `Table ${cite('', this.references.arn)}`;
+    return this.references.arn === undefined ? `Table ${this.settings.arn.tableName}` : `Table ${citeReference(this.references.arn)}`;
   }
 
   get stream(): string {
-    return this.references.arn === undefined ? `Stream ${this.settings.arn.streamArn ?? ''}` : `Stream ${cite('', this.references.arn)}`;
+    return this.references.arn === undefined ? `Stream ${this.settings.arn.streamArn ?? ''}` : `Stream ${citeReference(this.references.arn)}`;
   }
 }
 

@@ -52,7 +52,11 @@ export type TypedReferences = Partial<Record<ConnectionField, string>>;
 
 /** How a message names a value: `"value"`, or `(from ${NAME})` when it came from a reference. */
 export function cite(value: string, typedReference: string | undefined): string {
-  return typedReference === undefined ? `"${value}"` : `(from ${typedReference})`;
+  return typedReference === undefined ? `"${value}"` : citeReference(typedReference);
+}
+
+export function citeReference(typedReference: string): string {
+  return `(from ${typedReference})`;
 }
 
 export class ConfigurationError extends Error {
