@@ -202,17 +202,27 @@ describe('the Test connection admin endpoint in a spawned Node-RED with adminAut
 
   it('resolves ${VAR} from the env of the flow a config node is scoped to, deployed or not yet', async function () {
     await deployAndStart([
-      { id: 't1', type: 'tab', label: 'scoped', env: [{ name: 'E2E_FLOW_ENDPOINT', value: endpoint, type: 'str' }] },
+      {
+        id: 't1',
+        type: 'tab',
+        label: 'scoped',
+        env: [
+          { name: 'E2E_FLOW_ARN', value: table.arn, type: 'str' },
+          { name: 'E2E_FLOW_ENDPOINT', value: endpoint, type: 'str' },
+        ],
+      },
       { id: 'note1', type: 'comment', z: 't1', name: 'a node of the flow' },
-      { id: 'cfgFlow', type: 'dynamodb-stream-config', z: 't1', name: '', ...dialog({ endpoint: '${E2E_FLOW_ENDPOINT}' }) },
+      { id: 'cfgFlow', type: 'dynamodb-stream-config', z: 't1', name: '', ...dialog({ arn: '${E2E_FLOW_ARN}', endpoint: '${E2E_FLOW_ENDPOINT}' }) },
     ]);
+    const fromFlowEnv = { arn: '${E2E_FLOW_ARN}', endpoint: '${E2E_FLOW_ENDPOINT}' };
 
-    const deployed = await check(dialog({ id: 'cfgFlow', z: 't1', endpoint: '${E2E_FLOW_ENDPOINT}' }));
+    const deployed = await check(dialog({ id: 'cfgFlow', z: 't1', ...fromFlowEnv }));
     assert.equal(deployed.result?.ok, true, deployed.result?.message);
-    const added = await check(dialog({ id: 'not-deployed-yet', z: 't1', endpoint: '${E2E_FLOW_ENDPOINT}' }));
+    const added = await check(dialog({ id: 'not-deployed-yet', z: 't1', ...fromFlowEnv }));
     assert.equal(added.result?.ok, true, added.result?.message);
-    const elsewhere = await check(dialog({ id: 'not-deployed-yet', z: '', endpoint: '${E2E_FLOW_ENDPOINT}' }));
-    assert.equal(elsewhere.result?.ok, false, 'a global config node does not see the env of a flow');
+    const elsewhere = await check(dialog({ id: 'not-deployed-yet', z: '', ...fromFlowEnv }));
+    assert.equal(elsewhere.result?.ok, false);
+    assert.equal(elsewhere.result.message, 'No table or stream ARN is configured', 'a global config node does not see the env of a flow');
   });
 
   it('names the field and the ${VAR} reference, never the value it expanded to, when that value is wrong', async function () {
