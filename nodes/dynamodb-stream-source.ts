@@ -74,6 +74,7 @@ export = function register(RED: NodeAPI): void {
         dataFormat: options.dataFormat,
         eventNames: options.eventNames,
         filter: options.filter,
+        cloudeventsMode: options.cloudeventsMode,
       }),
       output: options.output,
       ackMode: options.ackMode,

@@ -10,9 +10,13 @@ export interface DynamoDbArn {
 }
 
 export class InvalidArnError extends Error {
-  constructor(readonly arn: string, reason: string) {
+  /** The reason without any part of the ARN, for a message that must not show the value. */
+  readonly reasonWithoutValue: string;
+
+  constructor(readonly arn: string, reason: string, reasonWithoutValue = reason) {
     super(`Invalid DynamoDB ARN "${arn}": ${reason}`);
     this.name = 'InvalidArnError';
+    this.reasonWithoutValue = reasonWithoutValue;
   }
 }
 
@@ -29,8 +33,10 @@ export function parseDynamoDbArn(value: string): DynamoDbArn {
   if (parts.length < 6 || parts[0] !== 'arn') throw new InvalidArnError(arn, EXPECTED_SHAPE);
   const [, partition, service, region, accountId] = parts;
   const resource = parts.slice(5).join(':');
-  if (!PARTITIONS.includes(partition)) throw new InvalidArnError(arn, `unknown partition "${partition}"; ${EXPECTED_SHAPE}`);
-  if (service !== 'dynamodb') throw new InvalidArnError(arn, `service is "${service}", not "dynamodb"`);
+  if (!PARTITIONS.includes(partition)) {
+    throw new InvalidArnError(arn, `unknown partition "${partition}"; ${EXPECTED_SHAPE}`, `unknown partition; ${EXPECTED_SHAPE}`);
+  }
+  if (service !== 'dynamodb') throw new InvalidArnError(arn, `service is "${service}", not "dynamodb"`, 'the service is not "dynamodb"');
   if (!REGION.test(region)) throw new InvalidArnError(arn, 'the region is missing');
   if (!ACCOUNT.test(accountId)) throw new InvalidArnError(arn, 'the account must be 12 digits');
 

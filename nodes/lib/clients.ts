@@ -3,7 +3,7 @@ import https from 'node:https';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { ConnectionSettings } from './connection-settings';
+import { streamsEndpointOf, type ConnectionSettings } from './connection-settings';
 
 export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
@@ -83,7 +83,8 @@ export function createAwsClients(settings: ConnectionSettings, tuning: ClientTun
     },
   };
   const dynamodb = new DynamoDBClient(config);
-  const streams = new DynamoDBStreamsClient(config);
+  const streamsEndpoint = streamsEndpointOf(settings);
+  const streams = new DynamoDBStreamsClient({ ...config, ...(streamsEndpoint ? { endpoint: streamsEndpoint } : {}) });
   const shardsByReader = new Map<object, number>();
   return {
     dynamodb,

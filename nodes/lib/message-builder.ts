@@ -1,5 +1,5 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
-import { toBatchMessage, toRecordMessage, type BatchMessage, type RecordContext, type RecordMessage } from './cloudevent';
+import { toBatchMessage, toRecordMessage, type BatchMessage, type CloudEventsMode, type RecordContext, type RecordMessage } from './cloudevent';
 import type { RecordFilter } from './filter';
 import type { DataFormatName, EventName } from './source-options';
 import type { ShardRecords } from './stream-session';
@@ -11,6 +11,8 @@ export interface MessageBuilderOptions {
   readonly eventNames: ReadonlySet<EventName>;
   /** Lambda event-filter patterns, matched against the record in its AWS shape; undefined: all pass. */
   readonly filter?: RecordFilter | undefined;
+  /** Default: binary. */
+  readonly cloudeventsMode?: CloudEventsMode;
 }
 
 export type OutgoingMessage = Record<string, unknown>;
@@ -37,11 +39,11 @@ export class MessageBuilder {
 
   /** A new object each time (the msg Node-RED sends), never shared with another message. */
   recordMessage(record: _Record, page: PageContext): OutgoingMessage {
-    return asMessage(toRecordMessage(record, this.contextFor(page), this.options.dataFormat));
+    return asMessage(toRecordMessage(record, this.contextFor(page), this.options.dataFormat, this.options.cloudeventsMode));
   }
 
   batchMessage(records: _Record[], page: PageContext): OutgoingMessage {
-    return asMessage(toBatchMessage(records, this.contextFor(page), this.options.dataFormat));
+    return asMessage(toBatchMessage(records, this.contextFor(page), this.options.dataFormat, this.options.cloudeventsMode));
   }
 
   private contextFor(page: PageContext): RecordContext {

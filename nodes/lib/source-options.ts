@@ -1,3 +1,4 @@
+import { CLOUDEVENTS_MODES, type CloudEventsMode } from './cloudevent';
 import { ConfigurationError } from './connection-settings';
 import { InvalidFilterError, RecordFilter } from './filter';
 import type { InitialPosition } from './stream-session';
@@ -25,6 +26,7 @@ export interface SourceNodeProperties {
   workerId?: string;
   /** Lambda filter patterns: a JSON string (the editor's JSON field) or a list (a flow file may hold one). */
   filters?: string | unknown[];
+  cloudeventsMode?: string;
 }
 
 export interface SourceOptions {
@@ -44,6 +46,7 @@ export interface SourceOptions {
   readonly filter: RecordFilter | undefined;
   /** With `checkpointStore: lease`: the lease table and this worker's id ('' = host name + process id). */
   readonly lease: { readonly table: string; readonly workerId: string } | undefined;
+  readonly cloudeventsMode: CloudEventsMode;
 }
 
 /** The `checkpointStore` value that shares the stream with other workers through a DynamoDB lease table. */
@@ -116,5 +119,6 @@ export function resolveSourceOptions(properties: SourceNodeProperties): SourceOp
     maxRecordAge: integerIn('maxRecordAge', properties.maxRecordAge, 0, 86_400, 0),
     filter: recordFilter(properties.filters),
     lease: leaseOptions(checkpointStore, properties),
+    cloudeventsMode: oneOf('cloudeventsMode', properties.cloudeventsMode, CLOUDEVENTS_MODES, 'binary'),
   };
 }

@@ -305,7 +305,49 @@ describe('the editor in headless Chromium, used as a person uses it', function (
     }
     assert.deepEqual(problems, []);
   });
+
+  // The editor takes its language from localStorage "editor-language" (else the browser's): one fresh page per language.
+  const startingPositionLabels: Record<string, string> = {};
+  for (const lang of ['en-US', 'de', 'ja']) {
+    it(`shows the dialogs of both nodes in ${lang}, with no raw message key`, async function () {
+      const languagePage = await browser!.context.newPage();
+      try {
+        await languagePage.addInitScript((language) => localStorage.setItem('editor-language', language), lang);
+        await languagePage.goto(nodeRed!.url);
+        await languagePage.locator(`g[id="${sourceId}"] rect.red-ui-flow-node`).dblclick();
+        await languagePage.locator('#node-input-cloudeventsMode').waitFor();
+        await languagePage.waitForTimeout(600);
+        startingPositionLabels[lang] = (await languagePage.locator('label[for="node-input-startingPosition"]').innerText()).trim();
+        const texts = await trayTexts(languagePage);
+        await languagePage.locator('#node-input-btn-config-edit').click();
+        await languagePage.locator('#node-config-input-streamsEndpoint').waitFor();
+        await languagePage.waitForTimeout(600);
+        texts.push(...(await trayTexts(languagePage)));
+        await languagePage.screenshot({ path: path.join(SCREENSHOTS, `editor-language-${lang}.png`) });
+
+        const rawKeys = [...new Set(texts.flatMap((text) => [...text.matchAll(RAW_KEY)].map((match) => match[0])))];
+        assert.deepEqual(rawKeys, [], `message keys shown raw in ${lang}`);
+        assert.ok(texts.join(' ').length > 500, 'the dialogs have their texts');
+      } finally {
+        await languagePage.close();
+      }
+      if (lang !== 'en-US') assert.notEqual(startingPositionLabels[lang], startingPositionLabels['en-US'], `the ${lang} dialog is translated`);
+      if (lang === 'ja') assert.match(startingPositionLabels.ja, /[\u3040-\u30ff\u4e00-\u9fff]/, 'Japanese text');
+    });
+  }
 });
+
+/** Every text and tooltip of the open edit trays: a message key the catalogue lacks shows up as the key itself. */
+async function trayTexts(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll('.red-ui-tray')).flatMap((tray) => [
+      tray.textContent ?? '',
+      ...Array.from(tray.querySelectorAll('[placeholder], [title]')).flatMap((element) => [element.getAttribute('placeholder') ?? '', element.getAttribute('title') ?? '']),
+    ]),
+  );
+}
+
+const RAW_KEY = /(dynamodb-stream-(config|source))\.[A-Za-z]+(\.[A-Za-z0-9_]+)*/g;
 
 /** The part of the editor's global RED object the test reads. */
 interface EditorNode {

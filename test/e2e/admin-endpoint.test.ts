@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { freePort } from '../../scripts/dynamodb-local';
-import { admin, adminJson, deployFlows, login } from '../support/admin-api';
+import { admin, adminJson, deployFlows, login, waitUntil, type FlowNode } from '../support/admin-api';
 import { LOCAL_CREDENTIALS, createTable, localClient, sharedDynamoDbLocal, tableArn, type TestTable } from '../support/dynamodb';
 import { removeDir, startNodeRed, userDirWithPackage, type NodeRedProcess } from '../support/spawned-node-red';
 
@@ -54,6 +54,14 @@ describe('the Test connection admin endpoint in a spawned Node-RED with adminAut
     return { status: response.status, result: response.ok ? (JSON.parse(text) as CheckResult) : undefined };
   }
 
+  /** A full deploy, then the wait for its start: Node-RED answers the deploy before the flows have started. */
+  async function deployAndStart(flows: FlowNode[]): Promise<void> {
+    const started = (): number => nodeRed!.logs().split('Started flows').length;
+    const before = started();
+    await deployFlows(nodeRed!.url, flows, adminToken);
+    await waitUntil(() => started() > before, 30_000, 'the deployed flows to start');
+  }
+
   function dialog(overrides: Record<string, unknown> = {}): Record<string, unknown> {
     return {
       arn: table.arn,
@@ -73,7 +81,7 @@ describe('the Test connection admin endpoint in a spawned Node-RED with adminAut
     client = localClient(endpoint);
     table = await createTable(client, { prefix: 'admin' });
     userDir = userDirWithPackage();
-    nodeRed = await startNodeRed({ userDir, settings: { adminAuth: adminAuthSettings() } });
+    nodeRed = await startNodeRed({ userDir, settings: { adminAuth: adminAuthSettings() }, env: { E2E_PROCESS_ENDPOINT: endpoint } });
     adminToken = await login(nodeRed.url, 'admin', PASSWORD);
   });
 
@@ -157,6 +165,94 @@ describe('the Test connection admin endpoint in a spawned Node-RED with adminAut
     const withoutSaved = await check(dialog({ id: 'no-such-node', credentials: unchanged }));
     assert.equal(withoutSaved.result?.ok, false);
     assert.match(withoutSaved.result.message, /needs an access key ID and a secret access key/);
+  });
+
+  it('checks the table through endpoint and the stream through streamsEndpoint, and says which one fails', async function () {
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const both = await check(dialog({ streamsEndpoint: endpoint }));
+    assert.equal(both.result?.ok, true, both.result?.message);
+    const streamsDown = await check(dialog({ streamsEndpoint: nowhere }));
+    assert.equal(streamsDown.result?.ok, false);
+    assert.equal(streamsDown.result.message, `Cannot reach the Streams endpoint ${nowhere}: network error (ECONNREFUSED)`);
+    const tableDown = await check(dialog({ endpoint: nowhere, streamsEndpoint: endpoint }));
+    assert.equal(tableDown.result?.ok, false);
+    assert.equal(tableDown.result.message, `Cannot reach ${nowhere}: network error (ECONNREFUSED)`);
+    const invalid = await check(dialog({ streamsEndpoint: 'streams.dynamodb' }));
+    assert.equal(invalid.result?.ok, false);
+    assert.match(invalid.result.message, /^The Streams endpoint "streams.dynamodb" is not a URL/);
+  });
+
+  it('resolves ${VAR} from the process environment, as the runtime does', async function () {
+    const { result } = await check(dialog({ endpoint: '${E2E_PROCESS_ENDPOINT}' }));
+    assert.equal(result?.ok, true, result?.message);
+  });
+
+  it('resolves ${VAR} from the environment variables of the editor settings (global-config), also inside a value', async function () {
+    const env = [
+      { name: 'E2E_TABLE', value: table.name, type: 'str' },
+      { name: 'E2E_GLOBAL_ENDPOINT', value: endpoint, type: 'str' },
+    ];
+    await deployAndStart([{ id: 'gc1', type: 'global-config', env }]);
+
+    const { result } = await check(dialog({ arn: table.arn.replace(table.name, '${E2E_TABLE}'), endpoint: '${E2E_GLOBAL_ENDPOINT}' }));
+
+    assert.equal(result?.ok, true, result?.message);
+    assert.match(result.message, new RegExp(`^Connected: table ${table.name},`));
+  });
+
+  it('resolves ${VAR} from the env of the flow a config node is scoped to, deployed or not yet', async function () {
+    await deployAndStart([
+      {
+        id: 't1',
+        type: 'tab',
+        label: 'scoped',
+        env: [
+          { name: 'E2E_FLOW_ARN', value: table.arn, type: 'str' },
+          { name: 'E2E_FLOW_ENDPOINT', value: endpoint, type: 'str' },
+        ],
+      },
+      { id: 'note1', type: 'comment', z: 't1', name: 'a node of the flow' },
+      { id: 'cfgFlow', type: 'dynamodb-stream-config', z: 't1', name: '', ...dialog({ arn: '${E2E_FLOW_ARN}', endpoint: '${E2E_FLOW_ENDPOINT}' }) },
+    ]);
+    const fromFlowEnv = { arn: '${E2E_FLOW_ARN}', endpoint: '${E2E_FLOW_ENDPOINT}' };
+
+    const deployed = await check(dialog({ id: 'cfgFlow', z: 't1', ...fromFlowEnv }));
+    assert.equal(deployed.result?.ok, true, deployed.result?.message);
+    const added = await check(dialog({ id: 'not-deployed-yet', z: 't1', ...fromFlowEnv }));
+    assert.equal(added.result?.ok, true, added.result?.message);
+    const elsewhere = await check(dialog({ id: 'not-deployed-yet', z: '', ...fromFlowEnv }));
+    assert.equal(elsewhere.result?.ok, false);
+    assert.equal(elsewhere.result.message, 'No table or stream ARN is configured', 'a global config node does not see the env of a flow');
+  });
+
+  it('names the field and the ${VAR} reference, never the value it expanded to, when that value is wrong', async function () {
+    const unreachable = `http://127.0.0.1:${await freePort()}`;
+    const values = {
+      E2E_BAD_ENDPOINT: 'not-a-url-expanded-value-7731',
+      E2E_FTP_ENDPOINT: 'ftp://expanded-value-7732.example',
+      E2E_BAD_ARN: 'arn:aws-xx:dynamodb:eu-west-1:123456789012:table/expanded-value-7733',
+      E2E_BAD_ROLE: 'role-expanded-value-7734',
+      E2E_UNREACHABLE: unreachable,
+    };
+    const env = Object.entries(values).map(([name, value]) => ({ name, value, type: 'str' }));
+    await deployAndStart([{ id: 'gc1', type: 'global-config', env }]);
+
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ endpoint: '${E2E_BAD_ENDPOINT}' }, /^The endpoint \(from \$\{E2E_BAD_ENDPOINT\}\) is not a URL/],
+      [{ endpoint: '${E2E_FTP_ENDPOINT}' }, /^The endpoint \(from \$\{E2E_FTP_ENDPOINT\}\) must start with http:\/\/ or https:\/\//],
+      [{ arn: '${E2E_BAD_ARN}' }, /^Invalid DynamoDB ARN \(from \$\{E2E_BAD_ARN\}\): unknown partition/],
+      [{ authMode: 'assumeRole', roleArn: '${E2E_BAD_ROLE}' }, /^The role ARN \(from \$\{E2E_BAD_ROLE\}\) is not an IAM role ARN/],
+      [{ endpoint: '${E2E_UNREACHABLE}' }, /^Cannot reach the endpoint \(from \$\{E2E_UNREACHABLE\}\)/],
+      [{ arn: tableArn('${E2E_BAD_ROLE}') }, /^Table \(from arn:aws:dynamodb:ddblocal:000000000000:table\/\$\{E2E_BAD_ROLE\}\) not found/],
+    ];
+    for (const [fields, expected] of cases) {
+      const { result } = await check(dialog(fields));
+      assert.equal(result?.ok, false, JSON.stringify(fields));
+      assert.match(result.message, expected);
+      for (const value of Object.values(values)) assert.ok(!result.message.includes(value), `${value} echoed: ${result.message}`);
+    }
+    const { result } = await check(dialog({ endpoint: '${E2E_UNREACHABLE}' }));
+    assert.ok(!result?.message.includes(new URL(unreachable).port), `the port of ${unreachable} echoed: ${result?.message}`);
   });
 
   it('never sends back a secret, typed or saved, nor writes one to the log', function () {

@@ -218,8 +218,9 @@ describe('the example flows, imported from Import ▸ Examples and deployed in a
     await waitUntil(() => comms!.debugFrom(modified).length > 0, 15_000, 'an update on the second output');
     await table.remove({ pk: { S: pk } });
     await waitUntil(() => comms!.debugFrom(removed).length > 0, 15_000, 'a deletion on the third output');
-    assert.match(comms!.debugFrom(modified)[0].msg, /"amount":\{"N":"-1"\}/);
-    assert.match(comms!.debugFrom(removed)[0].msg, new RegExp(`"pk":\\{"S":"${pk}"\\}`));
+    // The triggermesh format writes every AttributeValue member, the unset ones null (as TriggerMesh did).
+    assert.match(comms!.debugFrom(modified)[0].msg, /"amount":\{"B":null,"BOOL":null,"BS":null,"L":null,"M":null,"N":"-1","NS":null,"NULL":null,"S":null,"SS":null\}/);
+    assert.match(comms!.debugFrom(removed)[0].msg, new RegExp(`"pk":\\{"B":null,"BOOL":null,"BS":null,"L":null,"M":null,"N":null,"NS":null,"NULL":null,"S":"${pk}","SS":null\\}`));
   });
 
   it('document-format-to-change passes the plain JSON new image on', async function () {

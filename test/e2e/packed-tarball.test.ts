@@ -92,7 +92,7 @@ describe('the packed tarball installed into a fresh Node-RED user directory', fu
   // The editor loads these catalogues from GET /nodes/messages?lng=<lang> and shows raw keys for what is missing.
   it('resolves every message key of the editor and the status texts in every shipped language', async function () {
     const languages = readdirSync(path.join(distDir, 'locales'));
-    assert.ok(languages.includes('en-US') && languages.length >= 2, `shipped languages: ${languages.join(', ')}`);
+    for (const lang of ['en-US', 'de', 'ja']) assert.ok(languages.includes(lang), `${lang} among the shipped languages: ${languages.join(', ')}`);
     const html = NODE_TYPES.map((type) => readFileSync(path.join(distDir, `${type}.html`), 'utf8')).join('\n');
     const used = [...editorKeys(html), ...runtimeKeys(distDir)];
     assert.ok(used.length > 50, `found ${used.length} keys in the editor files`);
@@ -110,15 +110,17 @@ describe('the packed tarball installed into a fresh Node-RED user directory', fu
     }
   });
 
-  it('translates the catalogue: German texts differ from the English ones', async function () {
-    const en = await adminJson<Record<string, Catalog>>(nodeRed!.url, '/nodes/messages?lng=en-US');
-    const de = await adminJson<Record<string, Catalog>>(nodeRed!.url, '/nodes/messages?lng=de');
-    for (const set of ours) {
-      const keys = leafKeys(en[set.id] ?? {});
-      const same = keys.filter((key) => lookup(en[set.id], key) === lookup(de[set.id], key));
-      assert.ok(same.length < keys.length / 4, `${set.id}: ${same.length} of ${keys.length} German texts equal the English ones`);
-    }
-  });
+  for (const [lang, language] of [['de', 'German'], ['ja', 'Japanese']]) {
+    it(`translates the catalogue: ${language} texts differ from the English ones`, async function () {
+      const en = await adminJson<Record<string, Catalog>>(nodeRed!.url, '/nodes/messages?lng=en-US');
+      const translated = await adminJson<Record<string, Catalog>>(nodeRed!.url, `/nodes/messages?lng=${lang}`);
+      for (const set of ours) {
+        const keys = leafKeys(en[set.id] ?? {});
+        const same = keys.filter((key) => lookup(en[set.id], key) === lookup(translated[set.id], key));
+        assert.ok(same.length < keys.length / 4, `${set.id}: ${same.length} of ${keys.length} ${language} texts equal the English ones`);
+      }
+    });
+  }
 
   it('serves the help of both nodes in each shipped language', async function () {
     const helps: Record<string, string> = {};
@@ -134,6 +136,7 @@ describe('the packed tarball installed into a fresh Node-RED user directory', fu
       }
     }
     for (const type of NODE_TYPES) assert.notEqual(helps[`de/${type}`], helps[`en-US/${type}`], `${type} has its own German help`);
+    for (const type of NODE_TYPES) assert.notEqual(helps[`ja/${type}`], helps[`en-US/${type}`], `${type} has its own Japanese help`);
   });
 
   it('serves the palette icon of the module', async function () {

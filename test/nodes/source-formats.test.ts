@@ -4,6 +4,11 @@ import { createTable, type TestTable } from '../support/dynamodb';
 import { helper, useNodeRedWithDynamoDbLocal, ourNodes, sourceCredentials, sourceFlow } from '../support/node-red';
 import { MessageCollector, type Msg } from '../support/collect';
 
+/** An aws-sdk-go v1 AttributeValue as Go wrote it: the ten members, all null but the one given. */
+function goValue(member: Record<string, unknown>): Record<string, unknown> {
+  return { B: null, BOOL: null, BS: null, L: null, M: null, N: null, NS: null, NULL: null, S: null, SS: null, ...member };
+}
+
 describe('source node on DynamoDB Local: the three data formats', function () {
   const ctx = useNodeRedWithDynamoDbLocal();
 
@@ -59,17 +64,23 @@ describe('source node on DynamoDB Local: the three data formats', function () {
       assert.equal(payload.Dynamodb.StreamViewType, 'NEW_AND_OLD_IMAGES');
       assert.equal(typeof payload.Dynamodb.SizeBytes, 'number');
       assert.match(payload.Dynamodb.ApproximateCreationDateTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-      assert.deepEqual(payload.Dynamodb.Keys, { pk: { S: 'k1' }, sk: { N: '2' } });
+      assert.equal(
+        JSON.stringify(payload.Dynamodb.Keys),
+        '{"pk":{"B":null,"BOOL":null,"BS":null,"L":null,"M":null,"N":null,"NS":null,"NULL":null,"S":"k1","SS":null},' +
+          '"sk":{"B":null,"BOOL":null,"BS":null,"L":null,"M":null,"N":"2","NS":null,"NULL":null,"S":null,"SS":null}}',
+        'every AttributeValue member, keys sorted, as Go encoding/json wrote them',
+      );
     }
     assert.equal(insert.EventName, 'INSERT');
     assert.equal(insert.Dynamodb.OldImage, null);
-    assert.deepEqual(insert.Dynamodb.NewImage.colour, { S: 'red' });
-    assert.deepEqual(insert.Dynamodb.NewImage.blob, { B: Buffer.from('hi').toString('base64') });
-    assert.deepEqual(insert.Dynamodb.NewImage.big, { N: '12345678901234567890' });
-    assert.deepEqual(modify.Dynamodb.OldImage.colour, { S: 'red' });
-    assert.deepEqual(modify.Dynamodb.NewImage.colour, { S: 'blue' });
+    assert.deepEqual(Object.keys(insert.Dynamodb.NewImage), ['big', 'blob', 'colour', 'pk', 'sk']);
+    assert.deepEqual(insert.Dynamodb.NewImage.colour, goValue({ S: 'red' }));
+    assert.deepEqual(insert.Dynamodb.NewImage.blob, goValue({ B: Buffer.from('hi').toString('base64') }));
+    assert.deepEqual(insert.Dynamodb.NewImage.big, goValue({ N: '12345678901234567890' }));
+    assert.deepEqual(modify.Dynamodb.OldImage.colour, goValue({ S: 'red' }));
+    assert.deepEqual(modify.Dynamodb.NewImage.colour, goValue({ S: 'blue' }));
     assert.equal(remove.Dynamodb.NewImage, null);
-    assert.deepEqual(remove.Dynamodb.OldImage.colour, { S: 'blue' });
+    assert.deepEqual(remove.Dynamodb.OldImage.colour, goValue({ S: 'blue' }));
     assert.ok(insert.Dynamodb.SequenceNumber < modify.Dynamodb.SequenceNumber);
   });
 

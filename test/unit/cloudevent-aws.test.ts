@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { _Record } from '@aws-sdk/client-dynamodb-streams';
+import type { _Record, AttributeValue } from '@aws-sdk/client-dynamodb-streams';
 import { type AwsRecord, toData } from '../../nodes/lib/cloudevent';
 import { ORDERS_CONTEXT as context, ORDERS_STREAM_ARN as STREAM_ARN, orderRecord as record } from '../support/cloudevent-fixtures';
 
@@ -106,6 +106,17 @@ describe('cloudevent: aws data format', () => {
       thumbs: { BS: ['AQ=='] },
       meta: { M: { lines: { L: [{ N: '1' }, { NULL: true }, { BOOL: true }, { SS: ['a'] }, { NS: ['2'] }] } } },
     });
+  });
+
+  it('uses attribute values without binary as they are, and copies only a map that holds binary', () => {
+    const plain: Record<string, AttributeValue> = { pk: { S: 'k1' }, tags: { L: [{ M: { n: { N: '1' } } }] } };
+    const withBinary: Record<string, AttributeValue> = { pk: { S: 'k1' }, photo: { B: new Uint8Array([1, 2, 3]) } };
+    const data = aws(record('MODIFY', { NewImage: plain, OldImage: withBinary }));
+
+    assert.equal(data.dynamodb?.NewImage, plain, 'the wire JSON already: not copied');
+    assert.notEqual(data.dynamodb?.OldImage, withBinary);
+    assert.deepEqual(data.dynamodb?.OldImage, { pk: { S: 'k1' }, photo: { B: 'AQID' } });
+    assert.ok(withBinary.photo.B instanceof Uint8Array, 'the record itself is left unchanged');
   });
 
   it('produces plain JSON that survives JSON.stringify and JSON.parse unchanged', () => {

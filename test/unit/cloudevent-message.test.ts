@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
+import { type CloudEvent, HTTP } from 'cloudevents';
 import {
   DATA_FORMATS,
   type DataFormat,
@@ -104,6 +105,82 @@ describe('cloudevent: batch message', () => {
 
   it('is empty for an empty batch', () => {
     assert.deepEqual(toBatchMessage([], context, 'triggermesh'), { payload: [], cloudevents: [], topic: 'orders' });
+  });
+});
+
+describe('cloudevent: structured mode', () => {
+  const TABLE_ARN = context.tableArn;
+
+  it('makes msg.payload the whole event (attributes and data) and msg.headers its content type', () => {
+    const input = record('INSERT', 1);
+
+    const message = toRecordMessage(input, context, 'document', 'structured');
+
+    assert.deepEqual(message, {
+      payload: {
+        specversion: '1.0',
+        id: 'event-1',
+        source: TABLE_ARN,
+        type: 'com.amazon.dynamodb.stream_record',
+        datacontenttype: 'application/json',
+        dynamodboperation: 'INSERT',
+        data: {
+          eventName: 'INSERT',
+          keys: { pk: 'k1', sk: 1 },
+          newImage: { pk: 'k1', sk: 1, photo: 'AQ==' },
+          oldImage: null,
+          sequenceNumber: '101',
+          approximateCreationDateTime: '2023-03-30T12:00:01.000Z',
+        },
+        time: '2023-03-30T12:00:01.000Z',
+        subject: 'pk=k1,sk=1',
+      },
+      cloudevent: toAttributes(input, context),
+      headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' },
+      topic: 'orders/INSERT',
+    });
+  });
+
+  for (const format of DATA_FORMATS) {
+    it(`is read back by the cloudevents SDK as the same event, ${format} data included`, () => {
+      const input = record('MODIFY', 2);
+      const message = toRecordMessage(input, context, format, 'structured');
+
+      const parsed = HTTP.toEvent({ headers: message.headers, body: JSON.stringify(message.payload) });
+
+      assert.ok(!Array.isArray(parsed));
+      const attributes = toAttributes(input, context);
+      assert.equal(parsed.specversion, attributes.specversion);
+      assert.equal(parsed.id, attributes.id);
+      assert.equal(parsed.source, attributes.source);
+      assert.equal(parsed.type, attributes.type);
+      assert.equal(parsed.time, attributes.time);
+      assert.equal(parsed.subject, attributes.subject);
+      assert.equal(parsed.datacontenttype, 'application/json');
+      assert.equal(parsed.dynamodboperation, 'MODIFY');
+      assert.deepEqual(parsed.data, JSON.parse(JSON.stringify(toData(input, context, format))));
+      assert.equal((parsed as CloudEvent<unknown>).validate(), true);
+    });
+  }
+
+  it('makes a batch a list of structured events with the batch content type, which the SDK reads as a batch', () => {
+    const records = [record('INSERT', 1), record('MODIFY', 2), record('REMOVE', 3)];
+
+    const batch = toBatchMessage(records, context, 'aws', 'structured');
+
+    assert.deepEqual(batch.headers, { 'content-type': 'application/cloudevents-batch+json; charset=utf-8' });
+    assert.deepEqual(batch.cloudevents, records.map((input) => toAttributes(input, context)));
+    const parsed = HTTP.toEvent({ headers: batch.headers ?? {}, body: JSON.stringify(batch.payload) });
+    assert.ok(Array.isArray(parsed));
+    assert.deepEqual(parsed.map((event) => event.id), ['event-1', 'event-2', 'event-3']);
+    assert.deepEqual(parsed.map((event) => event.data), records.map((input) => JSON.parse(JSON.stringify(toData(input, context, 'aws')))));
+  });
+
+  it('leaves binary mode as the default', () => {
+    const input = record('INSERT', 1);
+
+    assert.deepEqual(toRecordMessage(input, context, 'aws'), toRecordMessage(input, context, 'aws', 'binary'));
+    assert.deepEqual(toRecordMessage(input, context, 'aws').payload, toData(input, context, 'aws'));
   });
 });
 

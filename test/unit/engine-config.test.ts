@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { InvalidArnError, parseDynamoDbArn, tableArnOfStream } from '../../nodes/lib/arn';
-import { ConfigurationError, resolveConnectionSettings, type ConnectionInput } from '../../nodes/lib/connection-settings';
+import { ConfigurationError, resolveConnectionSettings, type ConnectionInput, type TypedReferences } from '../../nodes/lib/connection-settings';
+import { CONNECTION_FIELDS, CONNECTION_PROPERTIES, expandEnvInProperties, resolveWholeReferences, typedReferences } from '../../nodes/lib/env-references';
 import { resolveSourceOptions } from '../../nodes/lib/source-options';
 
 const TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders';
@@ -153,8 +154,71 @@ describe('engine: resolveConnectionSettings', () => {
     assert.throws(() => resolveConnectionSettings({ ...base, endpoint: 'not a url' }), /is not a URL/);
   });
 
+  it('takes an optional streamsEndpoint (blank: none, so Streams calls use endpoint) and rejects what is not an http(s) URL', () => {
+    assert.equal(resolveConnectionSettings(base).streamsEndpoint, undefined);
+    assert.equal(resolveConnectionSettings({ ...base, endpoint: 'http://127.0.0.1:8000', streamsEndpoint: '  ' }).streamsEndpoint, undefined);
+    const separate = resolveConnectionSettings({
+      ...base,
+      endpoint: 'https://vpce-1-a.dynamodb.eu-west-1.vpce.amazonaws.com',
+      streamsEndpoint: ' https://vpce-2-b.streams.dynamodb.eu-west-1.vpce.amazonaws.com ',
+    });
+    assert.equal(separate.endpoint, 'https://vpce-1-a.dynamodb.eu-west-1.vpce.amazonaws.com');
+    assert.equal(separate.streamsEndpoint, 'https://vpce-2-b.streams.dynamodb.eu-west-1.vpce.amazonaws.com');
+    assert.throws(() => resolveConnectionSettings({ ...base, streamsEndpoint: 'ftp://streams.local' }), /^ConfigurationError: The Streams endpoint "ftp:\/\/streams.local" must start with http:\/\/ or https:\/\//);
+    assert.throws(() => resolveConnectionSettings({ ...base, streamsEndpoint: 'not a url' }), /^ConfigurationError: The Streams endpoint "not a url" is not a URL/);
+    assert.throws(() => resolveConnectionSettings({ ...base, streamsEndpoint: 'x' }, { streamsEndpoint: '${SEP}' }), /^ConfigurationError: The Streams endpoint \(from \$\{SEP\}\) is not a URL/);
+  });
+
   it('passes an invalid ARN on as an InvalidArnError', () => {
     assert.throws(() => resolveConnectionSettings({ ...base, arn: 'arn:aws:sqs:eu-west-1:123456789012:table/orders' }), InvalidArnError);
+  });
+
+  it('names a value that came from a ${VAR} reference by the reference as typed, never by the value', () => {
+    const cases: [ConnectionInput, TypedReferences, RegExp][] = [
+      [{ ...base, endpoint: 'value-1' }, { endpoint: '${EP}' }, /^The endpoint \(from \$\{EP\}\) is not a URL/],
+      [{ ...base, endpoint: 'ftp://value-1' }, { endpoint: 'ftp://${HOST}' }, /^The endpoint \(from ftp:\/\/\$\{HOST\}\) must start with http/],
+      [{ ...base, arn: 'arn:value-1:dynamodb:eu-west-1:123456789012:table/orders' }, { arn: '${ARN}' }, /^Invalid DynamoDB ARN \(from \$\{ARN\}\): unknown partition; expected arn:/],
+      [{ ...base, arn: 'arn:aws:value-1:eu-west-1:123456789012:table/orders' }, { arn: '${ARN}' }, /^Invalid DynamoDB ARN \(from \$\{ARN\}\): the service is not "dynamodb"$/],
+      [{ ...base, authMode: 'value-1' }, { authMode: '${MODE}' }, /^Unknown auth mode \(from \$\{MODE\}\); use one of keys, chain, assumeRole$/],
+      [{ arn: TABLE_ARN, authMode: 'assumeRole', roleArn: 'value-1' }, { roleArn: '${ROLE}' }, /^The role ARN \(from \$\{ROLE\}\) is not an IAM role ARN/],
+    ];
+    for (const [input, references, expected] of cases) {
+      assert.throws(() => resolveConnectionSettings(input, references), (error: unknown) => {
+        assert.ok(error instanceof ConfigurationError, String(error));
+        assert.match(error.message, expected);
+        assert.ok(!error.message.includes('value-1'), error.message);
+        return true;
+      });
+    }
+  });
+
+  it('names a value typed as it is, quoted', () => {
+    assert.throws(() => resolveConnectionSettings({ ...base, endpoint: 'not a url' }), /^ConfigurationError: The endpoint "not a url" is not a URL/);
+    assert.throws(() => resolveConnectionSettings({ arn: TABLE_ARN, authMode: 'assumeRole', roleArn: 'x' }), /^ConfigurationError: The role ARN "x" is not an IAM role ARN/);
+  });
+});
+
+describe('engine: ${VAR} references in the config node properties', () => {
+  const settings: Record<string, unknown> = { EP: 'http://127.0.0.1:8000', REGION: 'eu-west-1', PORT: 8000, EMPTY: '' };
+  const lookup = (name: string): unknown => settings[name];
+
+  it('resolves a value that is one whole reference as Node-RED does: ${NAME} or $(NAME), left as typed when the setting is missing', () => {
+    const typed: Partial<ConnectionInput> = { arn: 'x', endpoint: '${EP}', region: '$(REGION)', profile: '${MISSING}', roleArn: 'a${EP}' };
+    const resolved = resolveWholeReferences(typed, CONNECTION_FIELDS, lookup);
+    assert.deepEqual(resolved, { arn: 'x', endpoint: 'http://127.0.0.1:8000', region: 'eu-west-1', profile: '${MISSING}', roleArn: 'a${EP}' });
+  });
+
+  it('then expands references inside values as the config node does, unknown ones to empty text, numbers to text', () => {
+    const typed: Partial<ConnectionInput> = { arn: 'arn:${REGION}:${MISSING}', endpoint: 'http://h:${PORT}', region: 8000 as unknown as string };
+    const expanded = expandEnvInProperties(typed, CONNECTION_PROPERTIES, lookup);
+    assert.deepEqual(expanded, { arn: 'arn:eu-west-1:', endpoint: 'http://h:8000', region: '8000' });
+  });
+
+  it('lists the fields typed with a reference, as typed', () => {
+    assert.deepEqual(typedReferences({ arn: 'arn:aws:dynamodb:${R}:1:table/t', endpoint: 'http://x', region: '$(REGION)', profile: '' }), {
+      arn: 'arn:aws:dynamodb:${R}:1:table/t',
+      region: '$(REGION)',
+    });
   });
 });
 
@@ -169,6 +233,13 @@ describe('engine: resolveSourceOptions', () => {
     assert.equal(options.checkpointStore, 'none');
     assert.equal(options.ackMode, 'auto');
     assert.equal(options.maxInFlight, 100);
+  });
+
+  it('takes cloudeventsMode binary (the default, also for flows saved before it existed) or structured, nothing else', () => {
+    assert.equal(resolveSourceOptions({}).cloudeventsMode, 'binary');
+    assert.equal(resolveSourceOptions({ cloudeventsMode: '' }).cloudeventsMode, 'binary');
+    assert.equal(resolveSourceOptions({ cloudeventsMode: 'structured' }).cloudeventsMode, 'structured');
+    assert.throws(() => resolveSourceOptions({ cloudeventsMode: 'batch' }), /cloudeventsMode must be one of binary, structured \(got "batch"\)/);
   });
 
   it('treats empty strings as defaults (as the editor saves them)', () => {

@@ -1,11 +1,14 @@
 export { CLOUDEVENT_TYPE, type CloudEventAttributes, toAttributes } from './attributes';
+export { BATCH_CONTENT_TYPE, CLOUDEVENTS_MODES, type CloudEventsMode, STRUCTURED_CONTENT_TYPE } from './content-mode';
 export { toData } from './data';
 export { DATA_FORMATS, type DataFormat, isDataFormat } from './data-format';
 export type { AwsIdentity, AwsRecord, AwsStreamRecord } from './formats/aws';
 export type { AttributeMapJson, AttributeValueJson } from './formats/attribute-value-json';
+export type { GoAttributeMap, GoAttributeValue } from './formats/go-attribute-value';
 export type { DocumentItem, DocumentRecord, DocumentValue } from './formats/document';
 export type { TriggerMeshIdentity, TriggerMeshRecord, TriggerMeshStreamRecord } from './formats/triggermesh';
 export { toBinaryHeaders } from './http-headers';
 export { type BatchMessage, type RecordMessage, toBatchMessage, toRecordMessage } from './message';
 export type { RecordContext } from './record-context';
+export { type StructuredCloudEvent, toStructuredEvent } from './structured';
 export { formatSubject } from './subject';

@@ -1,10 +1,13 @@
 import type { _Record, AttributeValue, Identity, StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import { toGoRfc3339Nano } from '../timestamps';
-import { type AttributeMapJson, toAttributeMapJson } from './attribute-value-json';
+import { type GoAttributeMap, toGoAttributeMap } from './go-attribute-value';
 
 /**
- * The record as the TriggerMesh DynamoDB source sent it: aws-sdk-go v1 structs through Go's encoding/json.
- * Every struct field is present, `null` when unset, in the structs' field order.
+ * The record as the TriggerMesh DynamoDB source sent it: its adapter passed the aws-sdk-go v1
+ * `dynamodbstreams.Record` to the CloudEvents SDK, which wrote it with Go's encoding/json. Every struct
+ * field is present, `null` when unset, in the structs' field order; every AttributeValue has its ten
+ * members (see go-attribute-value.ts). `JSON.stringify` of it gives Go's bytes, except that Go also escapes
+ * `<`, `>`, `&`, U+2028 and U+2029 as `\u003c`… and that JavaScript puts array-index map keys (`"7"`) first.
  */
 export interface TriggerMeshRecord {
   AwsRegion: string | null;
@@ -19,9 +22,9 @@ export interface TriggerMeshRecord {
 export interface TriggerMeshStreamRecord {
   /** RFC 3339, as Go's `time.RFC3339Nano`. */
   ApproximateCreationDateTime: string | null;
-  Keys: AttributeMapJson | null;
-  NewImage: AttributeMapJson | null;
-  OldImage: AttributeMapJson | null;
+  Keys: GoAttributeMap | null;
+  NewImage: GoAttributeMap | null;
+  OldImage: GoAttributeMap | null;
   SequenceNumber: string | null;
   SizeBytes: number | null;
   StreamViewType: string | null;
@@ -60,6 +63,6 @@ function toIdentity(identity: Identity): TriggerMeshIdentity {
   return { PrincipalId: identity.PrincipalId ?? null, Type: identity.Type ?? null };
 }
 
-function toNullableMap(map: Record<string, AttributeValue> | undefined): AttributeMapJson | null {
-  return map ? toAttributeMapJson(map) : null;
+function toNullableMap(map: Record<string, AttributeValue> | undefined): GoAttributeMap | null {
+  return map ? toGoAttributeMap(map) : null;
 }
