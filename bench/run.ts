@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       log(`pre-filled ${backlog.records} items in ${(backlog.prefillMs / 1000).toFixed(1)} s`);
       results.backlog = backlog;
       if (wanted('catch-up')) {
-        log(`1 catch-up: ${backlog.records} records, raw / auto / manual alternating, ${settings.catchUpRounds} rounds after a warm-up…`);
+        log(`1 catch-up: ${backlog.records} records, wire / raw / auto / manual alternating, ${settings.catchUpRounds} rounds after a warm-up…`);
         const quiet = { busy: settings.quietBusy, maxWaitMs: settings.quietWaitMs };
         const catchUp = await measureCatchUp(ddb.endpoint, streams, backlog, settings.catchUpRounds, quiet, log);
         results.catchUp = catchUp;
