@@ -1,10 +1,12 @@
 // Turns the measured figures into table rows with the issue's targets.
 import type { CatchUpFigures } from './catch-up';
 import type { IdleFigures } from './idle-cost';
+import type { LatencyWithFloor } from './latency';
 import type { LatencyFigures } from './latency-probe';
 import type { MappingFigure } from './mapping';
 import type { MemoryRunResult } from './memory-run';
 import { row, type ResultRow } from './report';
+import type { Distribution } from './stats';
 
 export const HEAP_FLAT_MB_PER_MIN = 1;
 
@@ -32,12 +34,31 @@ export function latencyRows(prefix: string, f: LatencyFigures): ResultRow[] {
   ];
 }
 
+export function latencyWithFloorRows(f: LatencyWithFloor): ResultRow[] {
+  const spread = (prefix: string, d: Distribution, unit = 'ms'): ResultRow[] => [
+    row(`${prefix} p50`, d.p50, unit),
+    row(`${prefix} p90`, d.p90, unit),
+    row(`${prefix} p99`, d.p99, unit),
+    row(`${prefix} max`, d.max, unit),
+  ];
+  return [
+    ...latencyRows('2 latency, node', f.node),
+    ...spread(`2 latency, floor (second reader, ${f.floor.pauseMs} ms between calls)`, f.floor),
+    row('2 latency, floor: writes it did not see', f.floor.missing, ''),
+    row(`2 latency, node over floor per write (${f.overhead.count} writes) p50`, f.overhead.p50, 'ms', { op: '≤', limit: 50 }),
+    row('2 latency, node over floor p90', f.overhead.p90, 'ms'),
+    row('2 latency, node over floor p99', f.overhead.p99, 'ms', { op: '≤', limit: 150 }),
+    row('2 latency, node over floor max', f.overhead.max, 'ms'),
+  ];
+}
+
 export function idleRows(f: IdleFigures): ResultRow[] {
   return [
-    row('3 idle GetRecords /min/shard', f.getRecordsPerMinutePerShard, '', { op: '≤', limit: 60 }),
+    row('3 idle GetRecords /s/shard', f.getRecordsPerSecondPerShard, '', { op: '≤', limit: 1 }),
     row('3 idle DescribeStream /min', f.describeStreamPerMinute, ''),
     row('3 idle other calls /min', f.otherPerMinute, ''),
     row('3 idle connections opened in the window', f.connectionsOpened, ''),
+    row(`3 first record after a long idle spell, PutItem to arrival (max of ${f.firstAfterIdle.length})`, Math.max(...f.firstAfterIdle), 'ms', { op: '≤', limit: 1100 }),
     ...latencyRows('3 after idle: latency', f.resumed),
   ];
 }

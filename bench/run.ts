@@ -11,7 +11,7 @@ import { measureMappingInProcesses } from './mapping-processes';
 import { measureMemory } from './memory';
 import { startRuntime, stopRuntime } from './node-red-runtime';
 import { formatTable, writeResults, type ResultRow } from './report';
-import { catchUpRows, idleRows, latencyRows, mappingRows, memoryRows } from './rows';
+import { catchUpRows, idleRows, latencyWithFloorRows, mappingRows, memoryRows } from './rows';
 import { waitForQuiet } from './quiet';
 import { benchSettings } from './settings';
 
@@ -51,18 +51,25 @@ async function main(): Promise<void> {
     const client = dynamoDbClient(live.endpoint);
     try {
       if (wanted('latency')) {
-        log(`2 latency: ${settings.latencyWritesPerSecond} writes/s for ${settings.latencyWindowMs / 1000} s, default settings…`);
-        const latency = await measureLatency(live.endpoint, client, settings.latencyWritesPerSecond, settings.latencyWindowMs);
+        log(`2 latency: ${settings.latencyWritesPerSecond} writes/s for ${settings.latencyWindowMs / 1000} s, default settings, beside a floor reader…`);
+        const latency = await measureLatency(live.endpoint, client, {
+          ratePerSecond: settings.latencyWritesPerSecond,
+          windowMs: settings.latencyWindowMs,
+          floorPauseMs: settings.floorPauseMs,
+        });
         results.latency = latency;
-        rows.push(...latencyRows('2 latency', latency));
+        rows.push(...latencyWithFloorRows(latency));
       }
       if (wanted('idle')) {
-        log(`3 idle cost: ${settings.idleSettleMs / 1000} s to settle, ${settings.idleWindowMs / 1000} s counted, then ${settings.resumeWindowMs / 1000} s of writes…`);
+        log(
+          `3 idle cost: ${settings.idleSettleMs / 1000} s to settle, ${settings.idleWindowMs / 1000} s counted, ${settings.idleSpells} single write(s) after idle spells, then ${settings.resumeWindowMs / 1000} s of writes…`,
+        );
         const idle = await measureIdleCost(live.endpoint, client, {
           settleMs: settings.idleSettleMs,
           windowMs: settings.idleWindowMs,
           resumeMs: settings.resumeWindowMs,
           ratePerSecond: settings.latencyWritesPerSecond,
+          idleSpells: settings.idleSpells,
         });
         results.idle = idle;
         rows.push(...idleRows(idle));
