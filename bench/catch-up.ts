@@ -12,7 +12,7 @@ import { median } from './stats';
 import { WireStreamsClient } from './wire-client';
 
 export type CatchUpMode = 'wire' | 'raw' | 'auto' | 'manual';
-type NodeMode = 'auto' | 'manual';
+export type NodeMode = 'auto' | 'manual';
 
 export interface CatchUpRun {
   readonly round: number;
@@ -57,7 +57,7 @@ interface TimedRead {
 const STALL_MS = 30_000;
 export const CATCH_UP_NODE_SETTINGS = { startingPosition: 'TRIM_HORIZON', batchSize: 1000, maxInFlight: 100 };
 
-async function nodeCatchUp(endpoint: string, backlog: Backlog, ackMode: NodeMode): Promise<TimedRead> {
+export async function nodeCatchUp(endpoint: string, backlog: Backlog, ackMode: NodeMode): Promise<TimedRead> {
   const counter = new ArrivalCounter();
   const started = performance.now();
   await deploy(

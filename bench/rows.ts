@@ -5,6 +5,7 @@ import type { LatencyWithFloor } from './latency';
 import type { LatencyFigures } from './latency-probe';
 import type { MappingFigure } from './mapping';
 import type { MemoryRunResult } from './memory-run';
+import type { NodeProfile } from './node-profile';
 import { row, type ResultRow } from './report';
 import type { Distribution } from './stats';
 
@@ -76,6 +77,13 @@ export function memoryRows(prefix: string, f: MemoryRunResult): ResultRow[] {
     row(`${prefix}: heap slope, 2nd half`, f.heapSlopeSecondHalfMBPerMin, 'MB/min', { op: '≤', limit: HEAP_FLAT_MB_PER_MIN }),
     row(`${prefix}: RSS slope, 2nd half`, f.rssSlopeSecondHalfMBPerMin, 'MB/min'),
   ];
+}
+
+export function profileRows(f: NodeProfile): ResultRow[] {
+  const perRecord = (ms: number): number => (ms * 1000) / f.records;
+  return f.categories.map((c) =>
+    row(`6 profile, ${f.mode} ack (${f.records} records, ${Math.round(f.ms)} ms): ${c.category}, ${Math.round(c.share * 100)} %`, perRecord(c.ms), 'µs/rec'),
+  );
 }
 
 export function mappingRows(figures: readonly MappingFigure[]): ResultRow[] {

@@ -11,7 +11,8 @@ import { measureMappingInProcesses } from './mapping-processes';
 import { measureMemory } from './memory';
 import { startRuntime, stopRuntime } from './node-red-runtime';
 import { formatTable, writeResults, type ResultRow } from './report';
-import { catchUpRows, idleRows, latencyWithFloorRows, mappingRows, memoryRows } from './rows';
+import { profileNode } from './node-profile';
+import { catchUpRows, idleRows, latencyWithFloorRows, mappingRows, memoryRows, profileRows } from './rows';
 import { waitForQuiet } from './quiet';
 import { benchSettings } from './settings';
 
@@ -95,6 +96,13 @@ async function main(): Promise<void> {
         const catchUp = await measureCatchUp(ddb.endpoint, streams, backlog, settings.catchUpRounds, quiet, log);
         results.catchUp = catchUp;
         rows.push(...catchUpRows(catchUp));
+        if (settings.profile) {
+          log('6 profile: one more auto and one more manual run under the CPU profiler…');
+          const saveTo = path.join(root, '.bench', 'profiles');
+          const profiles = [await profileNode(ddb.endpoint, backlog, 'auto', saveTo), await profileNode(ddb.endpoint, backlog, 'manual', saveTo)];
+          results.profiles = profiles;
+          for (const profile of profiles) rows.push(...profileRows(profile));
+        }
       }
       await stopRuntime();
       if (wanted('memory')) {

@@ -31,6 +31,8 @@ export interface BenchSettings {
   /** Before timed runs, wait up to this long for other processes to leave the CPUs at most `quietBusy` busy. */
   readonly quietWaitMs: number;
   readonly quietBusy: number;
+  /** After the catch-up rounds, one auto and one manual run under the CPU profiler (BENCH_PROFILE=0: none). */
+  readonly profile: boolean;
   /** Only these figures (comma list of catch-up, latency, idle, memory, mapping); all when unset. */
   readonly only: ReadonlySet<string> | undefined;
 }
@@ -66,6 +68,7 @@ export function benchSettings(): BenchSettings {
     mappingProcesses: Math.max(1, intFromEnv('BENCH_MAPPING_PROCESSES', quick ? 1 : 3)),
     quietWaitMs: seconds('BENCH_QUIET_WAIT_SECONDS', 30, 0),
     quietBusy: intFromEnv('BENCH_QUIET_BUSY_PERCENT', 25) / 100,
+    profile: process.env.BENCH_PROFILE !== '0',
     only: only && only.length > 0 ? new Set(only) : undefined,
   };
 }
