@@ -1,6 +1,6 @@
 // Where the node's time goes: a V8 CPU profile of this process (the inspector's Profiler, as
 // `node --cpu-prof` takes it) over one catch-up, each sample charged to the innermost frame that
-// belongs to a known category (so JSON.parse called by our parser counts as parsing).
+// belongs to a known category (so JSON.parse or Buffer#toString called by our parser count as parsing).
 import { Session } from 'node:inspector/promises';
 
 interface CallFrame {
@@ -19,6 +19,11 @@ export interface Category {
   readonly matches: (frame: CallFrame) => boolean;
   /** Time that is not the node's (the profiler's own work): left out of the total. */
   readonly excluded?: boolean;
+  /**
+   * Claims a sample only when no other category's frame is on its stack (Node.js core: a
+   * `Buffer#toString` called by our parser is parsing, a socket read started by the event loop is not).
+   */
+  readonly fallback?: boolean;
 }
 
 const url = (pattern: RegExp) => (frame: CallFrame) => pattern.test(frame.url);
@@ -40,7 +45,7 @@ export const NODE_CATEGORIES: readonly Category[] = [
   { name: 'Node-RED send & runtime', matches: url(/\/node-red\/|\/@node-red\//) },
   { name: 'AWS SDK', matches: url(/\/@smithy\/|\/@aws-sdk\/|\/@aws-crypto\//) },
   { name: 'bench sink', matches: url(/\/bench\//) },
-  { name: 'HTTP & Node.js core', matches: url(/^node:/) },
+  { name: 'HTTP & Node.js core', matches: url(/^node:/), fallback: true },
 ];
 
 export interface CategoryTime {
@@ -57,16 +62,22 @@ export function timeByCategory(profile: CpuProfile, categories: readonly Categor
     frame.set(node.id, node.callFrame);
     for (const child of node.children ?? []) parent.set(child, node.id);
   }
-  const categoryOfNode = new Map<number, string>();
-  const categoryOf = (id: number): string => {
-    const known = categoryOfNode.get(id);
-    if (known !== undefined) return known;
+  /** Per profile node: the innermost category on its stack, and the innermost fallback one. */
+  const claims = new Map<number, { category?: string; fallback?: string }>();
+  const claimOf = (id: number): { category?: string; fallback?: string } => {
+    const known = claims.get(id);
+    if (known) return known;
     const callFrame = frame.get(id);
-    const own = callFrame && categories.find((c) => c.matches(callFrame))?.name;
+    const own = callFrame && categories.find((c) => c.matches(callFrame));
     const up = parent.get(id);
-    const found = own ?? (up === undefined ? 'other' : categoryOf(up));
-    categoryOfNode.set(id, found);
-    return found;
+    const above = up === undefined ? {} : claimOf(up);
+    const claim = own && !own.fallback ? { category: own.name } : { category: above.category, fallback: own?.name ?? above.fallback };
+    claims.set(id, claim);
+    return claim;
+  };
+  const categoryOf = (id: number): string => {
+    const claim = claimOf(id);
+    return claim.category ?? claim.fallback ?? 'other';
   };
   const excluded = new Set(categories.filter((c) => c.excluded).map((c) => c.name));
   const micros = new Map<string, number>([...categories.filter((c) => !c.excluded).map((c): [string, number] => [c.name, 0]), ['other', 0]]);

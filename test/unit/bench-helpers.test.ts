@@ -77,29 +77,32 @@ describe('bench helpers: CPU profile by category', () => {
   const frame = (functionName: string, url: string) => ({ functionName, url });
   const profile: CpuProfile = {
     nodes: [
-      { id: 1, callFrame: frame('(root)', ''), children: [2, 3, 6, 7] },
+      { id: 1, callFrame: frame('(root)', ''), children: [2, 3, 6, 7, 9] },
       { id: 2, callFrame: frame('readOnePage', 'file:///x/dist/lib/shard-reader.js'), children: [4] },
       { id: 3, callFrame: frame('(idle)', '') },
-      { id: 4, callFrame: frame('parseGetRecordsBody', 'file:///x/dist/lib/get-records-json.js'), children: [5] },
+      { id: 4, callFrame: frame('parseGetRecordsBody', 'file:///x/dist/lib/get-records-json.js'), children: [5, 8] },
       { id: 5, callFrame: frame('parse', '') },
       { id: 6, callFrame: frame('dispatch', 'node:inspector') },
       { id: 7, callFrame: frame('somethingElse', 'file:///elsewhere.js') },
+      { id: 8, callFrame: frame('toString', 'node:buffer') },
+      { id: 9, callFrame: frame('onStreamRead', 'node:internal/stream_base_commons') },
     ],
-    samples: [5, 5, 4, 3, 2, 6, 7],
-    timeDeltas: [1000, 1000, 1000, 4000, 1000, 9000, 2000],
+    samples: [5, 5, 4, 3, 2, 6, 7, 8, 9],
+    timeDeltas: [1000, 1000, 1000, 4000, 1000, 9000, 2000, 2000, 3000],
   };
 
-  it('charges builtins to the innermost categorised caller, leaves out the profiler and lists every category', () => {
+  it('charges builtins and Node.js core to the innermost categorised caller, leaves out the profiler and lists every category', () => {
     const times = timeByCategory(profile, NODE_CATEGORIES);
     const ms = Object.fromEntries(times.map((t) => [t.category, t.ms]));
-    assert.equal(ms['parse (GetRecords JSON)'], 3);
+    assert.equal(ms['parse (GetRecords JSON)'], 5);
+    assert.equal(ms['HTTP & Node.js core'], 3);
     assert.equal(ms['waiting (idle)'], 4);
     assert.equal(ms['reader & consumer (ours)'], 1);
     assert.equal(ms.other, 2);
     assert.equal(ms['the profiler itself'], undefined);
     assert.equal(ms['mapping (CloudEvent msg)'], 0);
     assert.equal(ms['status'], 0);
-    assert.equal(times[0].category, 'waiting (idle)');
-    assert.equal(times[0].share, 0.4);
+    assert.equal(times[0].category, 'parse (GetRecords JSON)');
+    assert.equal(times[0].share, 5 / 15);
   });
 });
