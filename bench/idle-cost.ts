@@ -68,7 +68,7 @@ export async function measureIdleCost(dynamoDbEndpoint: string, client: DynamoDB
       shards,
       windowMs: options.windowMs,
       calls,
-      getRecordsPerSecondPerShard: perMinute(calls.GetRecords ?? 0) / 60 / shards,
+      getRecordsPerSecondPerShard: ((calls.GetRecords ?? 0) * 1000) / options.windowMs / shards,
       describeStreamPerMinute: perMinute(calls.DescribeStream ?? 0),
       otherPerMinute: perMinute(other),
       connectionsOpened,

@@ -1,6 +1,6 @@
 // The latency floor: a second reader of the shard the node reads (DynamoDB allows two per shard),
 // polling it continuously over the wire client, notes when each bench write first became readable.
-import { wireGetRecords, wireShardIterator, type WireRecord, type WireStreamsClient } from './wire-client';
+import { wireGetRecords, wireShardIterator, type WirePage, type WireRecord, type WireStreamsClient } from './wire-client';
 
 interface StreamDescription {
   readonly StreamDescription?: { readonly Shards?: ReadonlyArray<{ readonly ShardId?: string; readonly SequenceNumberRange?: { readonly EndingSequenceNumber?: string } }> };
@@ -18,6 +18,7 @@ export class FloorReader {
   /** Per bench item number: ms from just before its PutItem to the floor reader's first sight of it. */
   readonly latencies = new Map<number, number>();
   calls = 0;
+  errors = 0;
   private stopped = false;
   private loop: Promise<void> | undefined;
 
@@ -43,15 +44,30 @@ export class FloorReader {
   private async poll(first: string): Promise<void> {
     let iterator: string | undefined = first;
     while (iterator && !this.stopped) {
-      const page = await wireGetRecords(this.wire, iterator, 1000);
+      const page = await this.getRecords(iterator);
+      if (!page) continue;
       const now = Date.now();
-      this.calls++;
       for (const record of page.Records ?? []) {
         const write = benchWriteOf(record);
         if (write && !this.latencies.has(write.n)) this.latencies.set(write.n, now - write.writtenAt);
       }
       iterator = page.NextShardIterator;
-      if (this.pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, this.pauseMs));
+      if (this.pauseMs > 0) await pause(this.pauseMs);
+    }
+  }
+
+  /** One call; a failed one (DynamoDB Local overloaded) is counted and tried again after a pause. */
+  private async getRecords(iterator: string): Promise<WirePage | undefined> {
+    this.calls++;
+    try {
+      return await wireGetRecords(this.wire, iterator, 1000);
+    } catch {
+      this.errors++;
+      await pause(RETRY_PAUSE_MS);
+      return undefined;
     }
   }
 }
+
+const RETRY_PAUSE_MS = 100;
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

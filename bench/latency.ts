@@ -13,7 +13,7 @@ export interface LatencyWithFloor {
   /** PutItem to the msg's arrival at the downstream node. */
   readonly node: LatencyFigures;
   /** PutItem to the floor reader's first sight of the record. */
-  readonly floor: Distribution & { readonly missing: number; readonly calls: number; readonly pauseMs: number };
+  readonly floor: Distribution & { readonly missing: number; readonly calls: number; readonly errors: number; readonly pauseMs: number };
   /** Per write seen by both: node minus floor. */
   readonly overhead: Distribution;
 }
@@ -51,7 +51,7 @@ export async function measureLatency(endpoint: string, client: DynamoDBClient, o
     const floorSamples = items.flatMap((n) => floor.latencies.get(n) ?? []);
     return {
       node,
-      floor: { ...distribution(floorSamples), missing: node.writes - floorSamples.length, calls: floor.calls, pauseMs: options.floorPauseMs },
+      floor: { ...distribution(floorSamples), missing: node.writes - floorSamples.length, calls: floor.calls, errors: floor.errors, pauseMs: options.floorPauseMs },
       overhead: distribution(pairedDifferences(items, probe.arrivals, floor.latencies)),
     };
   } finally {

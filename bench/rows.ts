@@ -45,7 +45,7 @@ export function latencyWithFloorRows(f: LatencyWithFloor): ResultRow[] {
   return [
     ...latencyRows('2 latency, node', f.node),
     ...spread(`2 latency, floor (second reader, ${f.floor.pauseMs} ms between calls)`, f.floor),
-    row('2 latency, floor: writes it did not see', f.floor.missing, ''),
+    row(`2 latency, floor: writes it did not see (${f.floor.calls} calls, ${f.floor.errors} failed)`, f.floor.missing, ''),
     row(`2 latency, node over floor per write (${f.overhead.count} writes) p50`, f.overhead.p50, 'ms', { op: '≤', limit: 50 }),
     row('2 latency, node over floor p90', f.overhead.p90, 'ms'),
     row('2 latency, node over floor p99', f.overhead.p99, 'ms', { op: '≤', limit: 150 }),

@@ -1,5 +1,5 @@
-// `npm run bench`: the five figures of issue 6 on DynamoDB Local, a results table, and the
-// same as JSON in .bench/. Durations: see settings.ts (BENCH_QUICK=1 for a short smoke run).
+// `npm run bench`: the five figures of issue 6 with the additions of issue 14 (the wire contender,
+// the latency floor, the profile) on DynamoDB Local, a results table, and the same as JSON in .bench/. Durations: see settings.ts (BENCH_QUICK=1 for a short smoke run).
 import path from 'node:path';
 import { createBacklog } from './backlog';
 import { measureCatchUp } from './catch-up';
