@@ -1,6 +1,6 @@
-// Figure 3: calls per minute to an idle stream, counted at the HTTP layer by a proxy between
-// the config node's endpoint and DynamoDB Local (the fault proxy of the tests, with no faults);
-// then latency when writes resume.
+// Figure 3: calls to an idle stream, counted at the HTTP layer by a proxy between the config
+// node's endpoint and DynamoDB Local (the fault proxy of the tests, with no faults); then single
+// writes each after a long idle spell, and latency when writes resume.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FaultProxy } from '../test/support/fault-proxy';
 import { freshTable } from './latency';
@@ -13,11 +13,13 @@ export interface IdleFigures {
   readonly windowMs: number;
   /** Calls during the idle window, by operation. */
   readonly calls: Record<string, number>;
-  readonly getRecordsPerMinutePerShard: number;
+  readonly getRecordsPerSecondPerShard: number;
   readonly describeStreamPerMinute: number;
   readonly otherPerMinute: number;
   /** Connections the node opened to the endpoint during the idle window (keep-alive: ideally none). */
   readonly connectionsOpened: number;
+  /** Per idle spell: ms from the PutItem of the first write after it to its msg's arrival. */
+  readonly firstAfterIdle: number[];
   readonly resumed: LatencyFigures;
 }
 
@@ -26,6 +28,8 @@ export interface IdleOptions {
   readonly windowMs: number;
   readonly resumeMs: number;
   readonly ratePerSecond: number;
+  /** Single writes after long idle spells (the first follows the counted window, each other one `settleMs` of quiet). */
+  readonly idleSpells: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -49,6 +53,12 @@ export async function measureIdleCost(dynamoDbEndpoint: string, client: DynamoDB
     const calls = difference(proxy.receivedByOperation(), before);
     const connectionsOpened = proxy.connectionsOpened - connectionsBefore;
     const perMinute = (count: number): number => (count * 60_000) / options.windowMs;
+    const firstAfterIdle: number[] = [];
+    for (let spell = 0; spell < options.idleSpells; spell++) {
+      if (spell > 0) await sleep(options.settleMs);
+      const [latency] = (await probe.sample(1, 1000)).samples;
+      firstAfterIdle.push(latency ?? Number.POSITIVE_INFINITY);
+    }
     const resumed = await probe.sample(options.ratePerSecond, options.resumeMs);
     const shards = 1;
     const other = Object.entries(calls)
@@ -58,10 +68,11 @@ export async function measureIdleCost(dynamoDbEndpoint: string, client: DynamoDB
       shards,
       windowMs: options.windowMs,
       calls,
-      getRecordsPerMinutePerShard: perMinute(calls.GetRecords ?? 0) / shards,
+      getRecordsPerSecondPerShard: ((calls.GetRecords ?? 0) * 1000) / options.windowMs / shards,
       describeStreamPerMinute: perMinute(calls.DescribeStream ?? 0),
       otherPerMinute: perMinute(other),
       connectionsOpened,
+      firstAfterIdle,
       resumed,
     };
   } finally {

@@ -89,7 +89,7 @@ export function latencySvg(title: string, series: readonly Series[]): string {
 interface ResultsFile {
   startedAt: string;
   settings: { latencyWritesPerSecond: number; idleWindowMs: number; resumeWindowMs: number };
-  latency?: { samples: number[] };
+  latency?: { node: { samples: number[] } };
   idle?: { resumed: { samples: number[] } };
 }
 
@@ -100,7 +100,7 @@ function main(): void {
   const results = JSON.parse(readFileSync(input, 'utf8')) as ResultsFile;
   const series: Series[] = [];
   const { latencyWritesPerSecond: rate, idleWindowMs, resumeWindowMs } = results.settings;
-  if (results.latency) series.push({ label: `steady, ${rate} writes/s`, color: '#2b6cb0', samples: results.latency.samples });
+  if (results.latency) series.push({ label: `steady, ${rate} writes/s`, color: '#2b6cb0', samples: results.latency.node.samples });
   if (results.idle) {
     const label = `first ${resumeWindowMs / 1000} s after ${idleWindowMs / 1000} s idle`;
     series.push({ label, color: '#dd6b20', samples: results.idle.resumed.samples });

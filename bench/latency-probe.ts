@@ -3,19 +3,16 @@
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { benchItem } from './items';
 import type { BenchMsg } from './node-red-runtime';
-import { percentile } from './stats';
+import { distribution, type Distribution } from './stats';
 
-export interface LatencyFigures {
+export interface LatencyFigures extends Distribution {
   readonly writes: number;
   readonly received: number;
   readonly missing: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly mean: number;
   /** Every latency in ms, in write order (missing ones left out). */
   readonly samples: number[];
+  /** The bench item numbers of the sample's writes: `firstItem` … `firstItem + writes - 1`. */
+  readonly firstItem: number;
 }
 
 const GRACE_MS = 5_000;
@@ -27,7 +24,8 @@ interface TriggerMeshPayload {
 
 export class LatencyProbe {
   private next = 1_000_000;
-  private readonly arrivals = new Map<number, number>();
+  /** Per bench item number: ms from just before its PutItem to its msg's arrival. */
+  readonly arrivals = new Map<number, number>();
   private readonly pendingWrites = new Set<Promise<unknown>>();
 
   constructor(
@@ -92,17 +90,6 @@ export class LatencyProbe {
       const latency = this.arrivals.get(n);
       if (latency !== undefined) samples.push(latency);
     }
-    const sorted = [...samples].sort((a, b) => a - b);
-    return {
-      writes: count,
-      received: samples.length,
-      missing: count - samples.length,
-      p50: percentile(sorted, 50),
-      p90: percentile(sorted, 90),
-      p99: percentile(sorted, 99),
-      max: sorted[sorted.length - 1] ?? NaN,
-      mean: samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length),
-      samples,
-    };
+    return { ...distribution(samples), writes: count, received: samples.length, missing: count - samples.length, samples, firstItem: first };
   }
 }

@@ -1,20 +1,27 @@
 // Turns the measured figures into table rows with the issue's targets.
 import type { CatchUpFigures } from './catch-up';
 import type { IdleFigures } from './idle-cost';
+import type { LatencyWithFloor } from './latency';
 import type { LatencyFigures } from './latency-probe';
 import type { MappingFigure } from './mapping';
 import type { MemoryRunResult } from './memory-run';
+import type { NodeProfile } from './node-profile';
 import { row, type ResultRow } from './report';
+import type { Distribution } from './stats';
 
 export const HEAP_FLAT_MB_PER_MIN = 1;
 
 export function catchUpRows(f: CatchUpFigures): ResultRow[] {
   return [
-    row(`1 catch-up raw GetRecords (${f.records} records, median)`, f.raw, 'rec/s'),
-    row('1 catch-up node, auto ack (median)', f.auto, 'rec/s'),
-    row('1 catch-up auto/raw (median of paired runs)', f.autoRatio, '', { op: '≥', limit: 0.9 }),
-    row('1 catch-up node, manual ack (median)', f.manual, 'rec/s'),
-    row('1 catch-up manual/raw (median of paired runs)', f.manualRatio, ''),
+    row(`1 catch-up wire: HTTP keep-alive + JSON.parse (${f.records} records, median)`, f.rates.wire, 'rec/s'),
+    row('1 catch-up wire: share of its time spent signing', f.wireSigningShare * 100, '%'),
+    row('1 catch-up raw SDK GetRecords loop (median)', f.rates.raw, 'rec/s'),
+    row('1 catch-up node, auto ack (median)', f.rates.auto, 'rec/s'),
+    row('1 catch-up auto/wire (median of paired runs)', f.ratios.auto.wire, '', { op: '≥', limit: 0.9 }),
+    row('1 catch-up auto/raw (median of paired runs)', f.ratios.auto.raw, ''),
+    row('1 catch-up node, manual ack, maxInFlight 100 (median)', f.rates.manual, 'rec/s'),
+    row('1 catch-up manual/wire (median of paired runs)', f.ratios.manual.wire, '', { op: '≥', limit: 0.8 }),
+    row('1 catch-up manual/raw (median of paired runs)', f.ratios.manual.raw, ''),
   ];
 }
 
@@ -28,12 +35,31 @@ export function latencyRows(prefix: string, f: LatencyFigures): ResultRow[] {
   ];
 }
 
+export function latencyWithFloorRows(f: LatencyWithFloor): ResultRow[] {
+  const spread = (prefix: string, d: Distribution, unit = 'ms'): ResultRow[] => [
+    row(`${prefix} p50`, d.p50, unit),
+    row(`${prefix} p90`, d.p90, unit),
+    row(`${prefix} p99`, d.p99, unit),
+    row(`${prefix} max`, d.max, unit),
+  ];
+  return [
+    ...latencyRows('2 latency, node', f.node),
+    ...spread(`2 latency, floor (second reader, ${f.floor.pauseMs} ms between calls)`, f.floor),
+    row(`2 latency, floor: writes it did not see (${f.floor.calls} calls, ${f.floor.errors} failed)`, f.floor.missing, ''),
+    row(`2 latency, node over floor per write (${f.overhead.count} writes) p50`, f.overhead.p50, 'ms', { op: '≤', limit: 50 }),
+    row('2 latency, node over floor p90', f.overhead.p90, 'ms'),
+    row('2 latency, node over floor p99', f.overhead.p99, 'ms', { op: '≤', limit: 150 }),
+    row('2 latency, node over floor max', f.overhead.max, 'ms'),
+  ];
+}
+
 export function idleRows(f: IdleFigures): ResultRow[] {
   return [
-    row('3 idle GetRecords /min/shard', f.getRecordsPerMinutePerShard, '', { op: '≤', limit: 60 }),
+    row('3 idle GetRecords /s/shard', f.getRecordsPerSecondPerShard, '', { op: '≤', limit: 1 }),
     row('3 idle DescribeStream /min', f.describeStreamPerMinute, ''),
     row('3 idle other calls /min', f.otherPerMinute, ''),
     row('3 idle connections opened in the window', f.connectionsOpened, ''),
+    row(`3 first record after a long idle spell, PutItem to arrival (max of ${f.firstAfterIdle.length})`, Math.max(...f.firstAfterIdle), 'ms', { op: '≤', limit: 1100 }),
     ...latencyRows('3 after idle: latency', f.resumed),
   ];
 }
@@ -51,6 +77,13 @@ export function memoryRows(prefix: string, f: MemoryRunResult): ResultRow[] {
     row(`${prefix}: heap slope, 2nd half`, f.heapSlopeSecondHalfMBPerMin, 'MB/min', { op: '≤', limit: HEAP_FLAT_MB_PER_MIN }),
     row(`${prefix}: RSS slope, 2nd half`, f.rssSlopeSecondHalfMBPerMin, 'MB/min'),
   ];
+}
+
+export function profileRows(f: NodeProfile): ResultRow[] {
+  const perRecord = (ms: number): number => (ms * 1000) / f.records;
+  return f.categories.map((c) =>
+    row(`6 profile, ${f.mode} ack (${f.records} records, ${Math.round(f.ms)} ms): ${c.category}, ${Math.round(c.share * 100)} %`, perRecord(c.ms), 'µs/rec'),
+  );
 }
 
 export function mappingRows(figures: readonly MappingFigure[]): ResultRow[] {

@@ -1,5 +1,5 @@
-// `npm run bench`: the five figures of issue 6 on DynamoDB Local, a results table, and the
-// same as JSON in .bench/. Durations: see settings.ts (BENCH_QUICK=1 for a short smoke run).
+// `npm run bench`: the five figures of issue 6 with the additions of issue 14 (the wire contender,
+// the latency floor, the profile) on DynamoDB Local, a results table, and the same as JSON in .bench/. Durations: see settings.ts (BENCH_QUICK=1 for a short smoke run).
 import path from 'node:path';
 import { createBacklog } from './backlog';
 import { runInFreshProcess } from './child-run';
@@ -13,7 +13,8 @@ import { measureMappingInProcesses } from './mapping-processes';
 import { measureMemory } from './memory';
 import { startRuntime, stopRuntime } from './node-red-runtime';
 import { formatTable, writeResults, type ResultRow } from './report';
-import { catchUpRows, idleRows, latencyRows, mappingRows, memoryRows } from './rows';
+import { profileNode } from './node-profile';
+import { catchUpRows, idleRows, latencyWithFloorRows, mappingRows, memoryRows, profileRows } from './rows';
 import { waitForQuiet } from './quiet';
 import { benchSettings } from './settings';
 
@@ -61,18 +62,25 @@ async function main(): Promise<void> {
     const client = dynamoDbClient(live.endpoint);
     try {
       if (wanted('latency')) {
-        log(`2 latency: ${settings.latencyWritesPerSecond} writes/s for ${settings.latencyWindowMs / 1000} s, default settings…`);
-        const latency = await measureLatency(live.endpoint, client, settings.latencyWritesPerSecond, settings.latencyWindowMs);
+        log(`2 latency: ${settings.latencyWritesPerSecond} writes/s for ${settings.latencyWindowMs / 1000} s, default settings, beside a floor reader…`);
+        const latency = await measureLatency(live.endpoint, client, {
+          ratePerSecond: settings.latencyWritesPerSecond,
+          windowMs: settings.latencyWindowMs,
+          floorPauseMs: settings.floorPauseMs,
+        });
         results.latency = latency;
-        rows.push(...latencyRows('2 latency', latency));
+        rows.push(...latencyWithFloorRows(latency));
       }
       if (wanted('idle')) {
-        log(`3 idle cost: ${settings.idleSettleMs / 1000} s to settle, ${settings.idleWindowMs / 1000} s counted, then ${settings.resumeWindowMs / 1000} s of writes…`);
+        log(
+          `3 idle cost: ${settings.idleSettleMs / 1000} s to settle, ${settings.idleWindowMs / 1000} s counted, ${settings.idleSpells} single write(s) after idle spells, then ${settings.resumeWindowMs / 1000} s of writes…`,
+        );
         const idle = await measureIdleCost(live.endpoint, client, {
           settleMs: settings.idleSettleMs,
           windowMs: settings.idleWindowMs,
           resumeMs: settings.resumeWindowMs,
           ratePerSecond: settings.latencyWritesPerSecond,
+          idleSpells: settings.idleSpells,
         });
         results.idle = idle;
         rows.push(...idleRows(idle));
@@ -93,11 +101,18 @@ async function main(): Promise<void> {
       log(`pre-filled ${backlog.records} items in ${(backlog.prefillMs / 1000).toFixed(1)} s`);
       results.backlog = backlog;
       if (wanted('catch-up')) {
-        log(`1 catch-up: ${backlog.records} records, raw / auto / manual alternating, ${settings.catchUpRounds} rounds after a warm-up…`);
+        log(`1 catch-up: ${backlog.records} records, wire / raw / auto / manual alternating, ${settings.catchUpRounds} rounds after a warm-up…`);
         const quiet = { busy: settings.quietBusy, maxWaitMs: settings.quietWaitMs };
         const catchUp = await measureCatchUp(ddb.endpoint, streams, backlog, settings.catchUpRounds, quiet, log);
         results.catchUp = catchUp;
         rows.push(...catchUpRows(catchUp));
+        if (settings.profile) {
+          log('6 profile: one more auto and one more manual run under the CPU profiler…');
+          const saveTo = path.join(root, '.bench', 'profiles');
+          const profiles = [await profileNode(ddb.endpoint, backlog, 'auto', saveTo), await profileNode(ddb.endpoint, backlog, 'manual', saveTo)];
+          results.profiles = profiles;
+          for (const profile of profiles) rows.push(...profileRows(profile));
+        }
       }
       await stopRuntime();
       if (wanted('memory')) {

@@ -16,17 +16,23 @@ export interface BenchSettings {
   readonly slowSinkMsPerMsg: number;
   readonly latencyWritesPerSecond: number;
   readonly latencyWindowMs: number;
+  /** Pause between the latency floor reader's GetRecords calls. */
+  readonly floorPauseMs: number;
   readonly idleWindowMs: number;
   /** Time allowed for the idle backoff to reach its ceiling before counting starts. */
   readonly idleSettleMs: number;
   /** The latency sample taken when writes resume after the idle window. */
   readonly resumeWindowMs: number;
+  /** Single writes, each after a long idle spell: the first record after idling. */
+  readonly idleSpells: number;
   readonly mappingRecords: number;
   /** Fresh processes the mapping is measured in (the best counts). */
   readonly mappingProcesses: number;
   /** Before timed runs, wait up to this long for other processes to leave the CPUs at most `quietBusy` busy. */
   readonly quietWaitMs: number;
   readonly quietBusy: number;
+  /** After the catch-up rounds, one auto and one manual run under the CPU profiler (BENCH_PROFILE=0: none). */
+  readonly profile: boolean;
   /** Only these figures (comma list of catch-up, latency, idle, memory, mapping, filter); all when unset. */
   readonly only: ReadonlySet<string> | undefined;
 }
@@ -53,13 +59,16 @@ export function benchSettings(): BenchSettings {
     slowSinkMsPerMsg: intFromEnv('BENCH_SLOW_SINK_MS', 10),
     latencyWritesPerSecond: intFromEnv('BENCH_LATENCY_RATE', 20),
     latencyWindowMs: seconds('BENCH_LATENCY_SECONDS', 60, 10),
+    floorPauseMs: intFromEnv('BENCH_FLOOR_PAUSE_MS', 10),
     idleWindowMs: seconds('BENCH_IDLE_SECONDS', 60, 10),
     idleSettleMs: seconds('BENCH_IDLE_SETTLE_SECONDS', 10, 5),
     resumeWindowMs: seconds('BENCH_RESUME_SECONDS', 20, 5),
+    idleSpells: Math.max(1, intFromEnv('BENCH_IDLE_SPELLS', quick ? 1 : 3)),
     mappingRecords: intFromEnv('BENCH_MAPPING_RECORDS', quick ? 5_000 : 20_000),
     mappingProcesses: Math.max(1, intFromEnv('BENCH_MAPPING_PROCESSES', quick ? 1 : 3)),
     quietWaitMs: seconds('BENCH_QUIET_WAIT_SECONDS', 30, 0),
     quietBusy: intFromEnv('BENCH_QUIET_BUSY_PERCENT', 25) / 100,
+    profile: process.env.BENCH_PROFILE !== '0',
     only: only && only.length > 0 ? new Set(only) : undefined,
   };
 }

@@ -7,6 +7,39 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
+export interface Distribution {
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+/** Percentiles (nearest rank), maximum and mean of unsorted samples; NaN for none. */
+export function distribution(samples: readonly number[]): Distribution {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted.length > 0 ? sorted[sorted.length - 1] : NaN,
+    mean: sorted.length > 0 ? sorted.reduce((a, b) => a + b, 0) / sorted.length : NaN,
+  };
+}
+
+/** `later[k] - earlier[k]` for every key both maps hold, in the order of `keys`. */
+export function pairedDifferences<K>(keys: Iterable<K>, later: ReadonlyMap<K, number>, earlier: ReadonlyMap<K, number>): number[] {
+  const differences: number[] = [];
+  for (const key of keys) {
+    const a = later.get(key);
+    const b = earlier.get(key);
+    if (a !== undefined && b !== undefined) differences.push(a - b);
+  }
+  return differences;
+}
+
 export function median(values: readonly number[]): number {
   return percentile([...values].sort((a, b) => a - b), 50);
 }

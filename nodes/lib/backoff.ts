@@ -26,21 +26,42 @@ export class Backoff {
   }
 }
 
-/** Poll delay that is zero while records flow and doubles towards `maxMs` while a shard is idle. */
+/** How a shard that just delivered records is polled while its pages come back empty. */
+export interface BusyPolling {
+  /** Pause between calls while the shard counts as busy. */
+  readonly pollMs: number;
+  /** How long after its last records a shard counts as busy. */
+  readonly holdMs: number;
+}
+
+/** A 10 ms pause (as the latency floor of the bench polls) for 1 s after the last records. */
+export const DEFAULT_BUSY_POLLING: BusyPolling = { pollMs: 10, holdMs: 1_000 };
+
+/**
+ * Poll delay of one shard. Zero while records flow. A shard that was busy a moment ago is likely
+ * busy again: for `busy.holdMs` after its last records it is polled every `busy.pollMs`; only then
+ * does the delay start at `firstMs` and double towards `maxMs`, so a long-idle shard costs at most
+ * one call per `maxMs`.
+ */
 export class IdlePollDelay {
   private current = 0;
+  private lastRecordsAt: number | undefined;
 
   constructor(
     private readonly firstMs: number,
     private readonly maxMs: number,
+    private readonly busy: BusyPolling = DEFAULT_BUSY_POLLING,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   afterRecords(): number {
+    this.lastRecordsAt = this.now();
     this.current = 0;
     return 0;
   }
 
   afterEmptyPage(): number {
+    if (this.lastRecordsAt !== undefined && this.now() - this.lastRecordsAt < this.busy.holdMs) return Math.min(this.busy.pollMs, this.maxMs);
     this.current = this.current === 0 ? this.firstMs : Math.min(this.maxMs, this.current * 2);
     return this.current;
   }

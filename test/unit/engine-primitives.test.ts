@@ -70,15 +70,58 @@ describe('engine: Backoff', () => {
 });
 
 describe('engine: IdlePollDelay', () => {
-  it('polls at once while records flow and doubles towards the maximum while idle', () => {
-    const delay = new IdlePollDelay(100, 1000);
-    assert.equal(delay.afterRecords(), 0);
+  const busy = { pollMs: 10, holdMs: 1000 };
+
+  it('backs off from the first delay towards the maximum on a shard that delivered nothing yet', () => {
+    const delay = new IdlePollDelay(100, 1000, busy, () => 0);
     assert.deepEqual(
       Array.from({ length: 6 }, () => delay.afterEmptyPage()),
       [100, 200, 400, 800, 1000, 1000],
     );
+  });
+
+  it('polls at once while records flow, at the busy rate for the hold time after them, then backs off', () => {
+    let now = 0;
+    const delay = new IdlePollDelay(100, 1000, busy, () => now);
     assert.equal(delay.afterRecords(), 0);
+    const whileHeld: number[] = [];
+    while (now < 1000) {
+      whileHeld.push(delay.afterEmptyPage());
+      now += 250;
+    }
+    assert.deepEqual(whileHeld, [10, 10, 10, 10]);
+    assert.deepEqual(
+      Array.from({ length: 6 }, () => delay.afterEmptyPage()),
+      [100, 200, 400, 800, 1000, 1000],
+    );
+  });
+
+  it('starts the hold again with each page of records, and the backoff from its first step after it', () => {
+    let now = 0;
+    const delay = new IdlePollDelay(100, 1000, busy, () => now);
+    delay.afterRecords();
+    now = 5000;
+    assert.deepEqual([delay.afterEmptyPage(), delay.afterEmptyPage()], [100, 200]);
+    assert.equal(delay.afterRecords(), 0);
+    now = 5999;
+    assert.equal(delay.afterEmptyPage(), 10);
+    now = 6000;
     assert.equal(delay.afterEmptyPage(), 100);
+  });
+
+  it('never polls a long-idle shard more often than once per maximum delay', () => {
+    let now = 0;
+    const delay = new IdlePollDelay(100, 1000, busy, () => now);
+    delay.afterRecords();
+    let callsInOneMinute = 0;
+    for (now += delay.afterEmptyPage(); now < 70_000; now += delay.afterEmptyPage()) if (now >= 10_000) callsInOneMinute++;
+    assert.equal(callsInOneMinute, 60);
+  });
+
+  it('never waits longer while busy than the maximum delay', () => {
+    const delay = new IdlePollDelay(5, 8, { pollMs: 50, holdMs: 1000 }, () => 0);
+    delay.afterRecords();
+    assert.equal(delay.afterEmptyPage(), 8);
   });
 });
 
