@@ -14,6 +14,8 @@ const DEBUG_NODE = 'debug1';
 /** ARN and region are typedInputs (string or environment variable): people type into the visible input beside the field. */
 const ARN_TYPED = '#node-config-input-arn + .red-ui-typedInput-container';
 const ARN_TEXT = `${ARN_TYPED} input.red-ui-typedInput-input`;
+/** Node-RED 4 lists the sidebar tabs as links above the sidebar; Node-RED 5 as buttons in a bar beside it. */
+const DEBUG_TAB = '#red-ui-tab-debug-link-button, button[data-tab-id="debug"]';
 
 describe('the editor in headless Chromium, used as a person uses it', function () {
   this.timeout(180_000);
@@ -231,8 +233,10 @@ describe('the editor in headless Chromium, used as a person uses it', function (
   });
 
   it('shows the changes written to the table in the debug sidebar', async function () {
-    await page.locator('#red-ui-tab-debug-link-button').click();
-    await page.locator('.red-ui-debug-content-list').waitFor();
+    const debugList = page.locator('.red-ui-debug-content-list');
+    // Node-RED 5 shows the debug tab from the start, and its tab button would hide it again.
+    if (!(await debugList.isVisible())) await page.locator(DEBUG_TAB).click();
+    await debugList.waitFor();
     await table.put({ pk: { S: 'browser-1' }, note: { S: 'hello from the table' } });
     await table.put({ pk: { S: 'browser-2' }, note: { S: 'second item' } });
     const messages = page.locator('.red-ui-debug-msg', { hasText: `${table.name}/INSERT` });
