@@ -153,6 +153,12 @@ describe('the editor in headless Chromium, used as a person uses it', function (
     await screenshot('config-dialog');
   });
 
+  it("shows the config node's help in the help sidebar from the dialog's book button", async function () {
+    await page.locator('.red-ui-tray-footer-left button:has(i.fa-book)').last().click();
+    await page.locator('.red-ui-help', { hasText: 'Where a DynamoDB stream is and how to sign in to read it.' }).last().waitFor();
+    await screenshot('config-help');
+  });
+
   it('marks a malformed ARN invalid and says what a valid one looks like', async function () {
     const arn = page.locator('#node-config-input-arn');
     await typeInto(ARN_TEXT, 'arn:aws:dynamodb:ddblocal:000000000000:orders');
