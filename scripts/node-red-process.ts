@@ -1,5 +1,6 @@
 // Packs this project, installs the tarball into a Node-RED user directory the way a user would,
-// and runs a real Node-RED (the project's own dependency) on 127.0.0.1 with a generated settings.js.
+// and runs a real Node-RED on 127.0.0.1 with a generated settings.js: the project's own dependency, or the
+// installation NODE_RED_PACKAGE_DIR names, on the Node.js that runs this script (the first `node` on PATH).
 // Used by `npm start` (scripts/start.ts) and by the end-to-end tests.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,12 @@ export function installTarball(userDir: string, tarball: string): void {
     cwd: userDir,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+}
+
+/** The Node-RED package directory (the one holding red.js) that `startNodeRed` runs. */
+export function nodeRedPackageDir(): string {
+  const selected = process.env.NODE_RED_PACKAGE_DIR;
+  return selected ? path.resolve(selected) : path.dirname(require.resolve('node-red/package.json'));
 }
 
 export interface NodeRedProcess {
@@ -72,7 +79,8 @@ export async function startNodeRed(options: StartOptions): Promise<NodeRedProces
     ...options.settings,
   };
   writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
-  const redJs = require.resolve('node-red/red.js');
+  const redJs = path.join(nodeRedPackageDir(), 'red.js');
+  if (!existsSync(redJs)) throw new Error(`no Node-RED at ${redJs} (NODE_RED_PACKAGE_DIR must name the node-red package directory)`);
   const child: ChildProcess = spawn(process.execPath, [redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
     cwd: userDir,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -30,7 +30,7 @@ export function bannerLines(demo: RunningDemo): string[] {
       ? `DynamoDB Local        ${demo.endpoint}  table ${demo.tableArn}; the writer changes a few items a second ("[writer]" lines)`
       : `DynamoDB table        ${demo.tableArn} (no writer: change items yourself)`,
     '',
-    'What to look at: open the editor, then the debug sidebar (the bug icon, top right): one message per change.',
+    'What to look at: open the editor, then the debug sidebar (the bug icon at the right): one message per change.',
     demo.endpoint
       ? 'The status under the "dynamodb stream" node says what it is reading; the "write an item now" button adds an item.'
       : 'The status under the "dynamodb stream" node says what it is reading (or which permission or setting is missing).',

@@ -17,6 +17,8 @@ const ARN_TEXT = `${ARN_TYPED} input.red-ui-typedInput-input`;
 /** filters is a JSON typedInput: its visible input, and the container the editor marks invalid. */
 const FILTERS_TYPED = '#node-input-filters + .red-ui-typedInput-container';
 const FILTERS_TEXT = `${FILTERS_TYPED} input.red-ui-typedInput-input`;
+/** Node-RED 4 lists the sidebar tabs as links above the sidebar; Node-RED 5 as buttons in a bar beside it. */
+const DEBUG_TAB = '#red-ui-tab-debug-link-button, button[data-tab-id="debug"]';
 
 describe('the editor in headless Chromium, used as a person uses it', function () {
   this.timeout(180_000);
@@ -154,6 +156,12 @@ describe('the editor in headless Chromium, used as a person uses it', function (
     await screenshot('config-dialog');
   });
 
+  it("shows the config node's help in the help sidebar from the dialog's book button", async function () {
+    await page.locator('.red-ui-tray-footer-left button:has(i.fa-book)').last().click();
+    await page.locator('.red-ui-help', { hasText: 'Where a DynamoDB stream is and how to sign in to read it.' }).last().waitFor();
+    await screenshot('config-help');
+  });
+
   it('marks a malformed ARN invalid and says what a valid one looks like', async function () {
     const arn = page.locator('#node-config-input-arn');
     await typeInto(ARN_TEXT, 'arn:aws:dynamodb:ddblocal:000000000000:orders');
@@ -234,8 +242,10 @@ describe('the editor in headless Chromium, used as a person uses it', function (
   });
 
   it('shows the changes written to the table in the debug sidebar', async function () {
-    await page.locator('#red-ui-tab-debug-link-button').click();
-    await page.locator('.red-ui-debug-content-list').waitFor();
+    const debugList = page.locator('.red-ui-debug-content-list');
+    // Node-RED 5 shows the debug tab from the start, and its tab button would hide it again.
+    if (!(await debugList.isVisible())) await page.locator(DEBUG_TAB).click();
+    await debugList.waitFor();
     await table.put({ pk: { S: 'browser-1' }, note: { S: 'hello from the table' } });
     await table.put({ pk: { S: 'browser-2' }, note: { S: 'second item' } });
     const messages = page.locator('.red-ui-debug-msg', { hasText: `${table.name}/INSERT` });

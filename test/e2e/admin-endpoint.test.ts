@@ -97,7 +97,7 @@ describe('the Test connection admin endpoint in a spawned Node-RED with adminAut
     assert.equal(result, undefined);
   });
 
-  it('refuses a read-only user: Node-RED 4.1 answers a missing permission with 401, not 403', async function () {
+  it('refuses a read-only user: Node-RED (4.1 and 5.0 alike) answers a missing permission with 401, not 403', async function () {
     const readToken = await login(nodeRed!.url, 'reader', PASSWORD, 'read');
     assert.equal((await admin(nodeRed!.url, '/flows', { token: readToken })).status, 200, 'the read-only token itself is valid');
     const { status, result } = await check(dialog(), readToken);

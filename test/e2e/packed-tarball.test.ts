@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { MODULE, admin, adminJson, installedPackageDir, nodeSets, problemLines, type NodeSetInfo } from '../support/admin-api';
-import { removeDir, startNodeRed, userDirWithPackage, type NodeRedProcess } from '../support/spawned-node-red';
+import { nodeRedPackageDir, removeDir, startNodeRed, userDirWithPackage, type NodeRedProcess } from '../support/spawned-node-red';
 
 const NODE_TYPES = ['dynamodb-stream-config', 'dynamodb-stream-source'];
 const ICON = 'dynamodb-stream.svg';
@@ -44,6 +44,12 @@ function runtimeKeys(distDir: string): string[] {
   return [...keys];
 }
 
+function packageVersion(dir: string): string {
+  return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+const SELECTED_NODE_RED = packageVersion(nodeRedPackageDir());
+
 describe('the packed tarball installed into a fresh Node-RED user directory', function () {
   this.timeout(180_000);
   let nodeRed: NodeRedProcess | undefined;
@@ -66,7 +72,7 @@ describe('the packed tarball installed into a fresh Node-RED user directory', fu
   });
 
   it('registers both node types from the installed module, enabled and loaded', async function () {
-    const version = (JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = packageVersion(packageDir);
     assert.deepEqual(ours.flatMap((set) => set.types).sort(), NODE_TYPES);
     for (const set of ours) {
       assert.equal(set.enabled, true, `${set.id} enabled`);
@@ -74,6 +80,12 @@ describe('the packed tarball installed into a fresh Node-RED user directory', fu
       assert.equal(set.err, undefined, `${set.id} has no load error`);
       assert.equal(set.version, version);
     }
+  });
+
+  // What CI selected (NODE_RED_PACKAGE_DIR, the node on PATH) is what runs, so the suite's header tells the truth.
+  it(`runs in Node-RED ${SELECTED_NODE_RED} on Node.js ${process.version}`, function () {
+    assert.match(nodeRed!.logs(), new RegExp(`Node-RED version: v${SELECTED_NODE_RED.replaceAll('.', '\\.')}\\b`));
+    assert.match(nodeRed!.logs(), new RegExp(`Node\\.js\\s+version: ${process.version.replaceAll('.', '\\.')}\\b`));
   });
 
   it('loads without a warning or error about the module in the Node-RED log', function () {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { installTarball, packProject } from '../../scripts/node-red-process';
 
-export { startNodeRed, type NodeRedProcess, type StartOptions } from '../../scripts/node-red-process';
+export { nodeRedPackageDir, startNodeRed, type NodeRedProcess, type StartOptions } from '../../scripts/node-red-process';
 
 let packed: string | undefined;
 
