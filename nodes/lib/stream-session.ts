@@ -135,16 +135,7 @@ export class StreamSession {
     if (this.options.signal.aborted) return;
     if (this.assignment.shared) return this.startAssignedShards();
     let started = false;
-    for (const shard of this.lineage.readable()) {
-      const position = this.positionOf(shard.shardId, () => this.chooseStart(shard.shardId));
-      if (position.isFinished) {
-        this.lineage.markFinished(shard.shardId);
-        continue;
-      }
-      this.lineage.markReading(shard.shardId);
-      this.startReader(position);
-      started = true;
-    }
+    for (const shard of this.lineage.readable()) started = this.startShard(shard) || started;
     if (started) this.options.onShardsChanged();
     // Finished shards found above may have made their children readable.
     if (this.lineage.readable().length > 0) await this.startReadableShards();
@@ -164,14 +155,7 @@ export class StreamSession {
           if (this.options.signal.aborted) return;
           if (!this.assignment.holds(this.streamArn, shard.shardId)) continue;
           if (!(await this.assignment.mayStart(this.streamArn, shard)) || this.lineage.state(shard.shardId) !== 'pending') continue;
-          const position = this.positionOf(shard.shardId, () => this.chooseStart(shard.shardId));
-          if (position.isFinished) {
-            this.lineage.markFinished(shard.shardId);
-            continue;
-          }
-          this.lineage.markReading(shard.shardId);
-          this.startReader(position);
-          this.options.onShardsChanged();
+          if (this.startShard(shard)) this.options.onShardsChanged();
         }
       } while (this.startAgain && !this.options.signal.aborted);
     } catch (error) {
@@ -179,6 +163,18 @@ export class StreamSession {
     } finally {
       this.startingAssigned = false;
     }
+  }
+
+  /** Starts a reader at the shard's position; false when its position says it is finished already. */
+  private startShard(shard: ShardInfo): boolean {
+    const position = this.positionOf(shard.shardId, () => this.chooseStart(shard.shardId));
+    if (position.isFinished) {
+      this.lineage.markFinished(shard.shardId);
+      return false;
+    }
+    this.lineage.markReading(shard.shardId);
+    this.startReader(position);
+    return true;
   }
 
   private onAssignmentChange(change: AssignmentChange): void {

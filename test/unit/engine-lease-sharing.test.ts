@@ -56,6 +56,17 @@ describe('engine: workers sharing a stream through a lease table (mocked DynamoD
     return pipeline;
   }
 
+  /** Two manual-mode workers on four shards of three records, balanced and with those 12 records delivered. */
+  async function twoWorkersOnFourShards(): Promise<{ stream: FakeStream; shards: string[]; a: Pipeline; b: Pipeline }> {
+    const stream = fake.createStream();
+    const shards = [0, 1, 2, 3].map(() => stream.addShard({ records: 3 }));
+    const a = await worker('workerA', stream, 'manual');
+    const b = await worker('workerB', stream, 'manual');
+    await eventually(() => held(a, stream).length === 2 && held(b, stream).length === 2, 15_000, 'two shards each');
+    await eventually(() => keysDelivered().size === 12, 10_000, 'the first 12 records');
+    return { stream, shards, a, b };
+  }
+
   const held = (p: Pipeline, stream: FakeStream): string[] => stream.shards.map((s) => s.shardId).filter((id) => p.coordinator!.holds(p.coordinator!.leaseKey(stream.arn, id)));
   const keysDelivered = (): Set<string> => new Set(delivered.map((d) => d.key));
 
@@ -90,12 +101,7 @@ describe('engine: workers sharing a stream through a lease table (mocked DynamoD
   });
 
   it('a worker that stops hands its shards over at once: the other takes them well before the failover time and loses nothing', async () => {
-    const stream = fake.createStream();
-    const shards = [0, 1, 2, 3].map(() => stream.addShard({ records: 3 }));
-    const a = await worker('workerA', stream, 'manual');
-    const b = await worker('workerB', stream, 'manual');
-    await eventually(() => held(a, stream).length === 2 && held(b, stream).length === 2, 15_000, 'two shards each');
-    await eventually(() => keysDelivered().size === 12, 10_000, 'the first 12 records');
+    const { stream, shards, a, b } = await twoWorkersOnFourShards();
     const before = keysOf(stream.records());
     const deliveredBeforeStop = delivered.length;
     const stoppedAt = performance.now();
@@ -114,12 +120,7 @@ describe('engine: workers sharing a stream through a lease table (mocked DynamoD
   });
 
   it('a worker that crashes loses its shards after the failover time: the other resumes them from their checkpoints, nothing lost', async () => {
-    const stream = fake.createStream();
-    const shards = [0, 1, 2, 3].map(() => stream.addShard({ records: 3 }));
-    const a = await worker('workerA', stream, 'manual');
-    const b = await worker('workerB', stream, 'manual');
-    await eventually(() => held(a, stream).length === 2 && held(b, stream).length === 2, 15_000, 'two shards each');
-    await eventually(() => keysDelivered().size === 12, 10_000, 'the first 12 records');
+    const { stream, shards, a, b } = await twoWorkersOnFourShards();
     await delay(FAILOVER_MS / 2); // a renewal writes the deferred checkpoints
     pipelines = pipelines.filter((p) => p !== a);
     await a.crash();
