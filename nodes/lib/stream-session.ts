@@ -263,10 +263,11 @@ export class StreamSession {
       this.failures.set(shardId, failure);
     }
     const retryInMs = failure.backoff.next();
-    this.lineage.markPending(shardId);
     this.options.onShardsChanged();
     this.options.onReaderFailure(shardId, error, retryInMs);
+    // Still 'reading' in the lineage while it waits, so that a discovery pass does not restart it sooner.
     await sleep(retryInMs, this.options.signal);
+    this.lineage.markPending(shardId);
     await this.startReadableShards();
   }
 

@@ -132,6 +132,23 @@ describe('engine: at-least-once across shard ends, replaced streams and restarts
     assert.match(String((problems[0].error as Error).message), new RegExp(poison.dynamodb!.SequenceNumber!), 'the failing record is named');
   });
 
+  it('a shard waiting to retry a failed record is not restarted sooner by a discovery pass (mocked)', async () => {
+    const stream = fake.createStream();
+    stream.addShard({ records: 1 });
+    let attempts = 0;
+    await run(fake, stream.arn, {
+      ackMode: 'auto',
+      timing: { discoveryIntervalMs: 5, retryBaseMs: 200, retryMaxMs: 800 },
+      onMessage: () => {
+        attempts += 1;
+        throw new Error('mapping failed');
+      },
+    });
+    await delay(700);
+    // Waits of at least 200 ms between attempts allow 4 in 700 ms; a restart at each 5 ms discovery pass would make ~100.
+    assert.ok(attempts >= 1 && attempts <= 4, `${attempts} attempts in 700 ms`);
+  });
+
   it('a TrimmedDataAccessException that persists is retried with growing waits and reported once (mocked: trimmed)', async () => {
     const stream = fake.createStream();
     const shard = stream.addShard({ records: 2 });
