@@ -54,7 +54,7 @@ export = function register(RED: NodeAPI): void {
     let stored: SourceCheckpoints;
     try {
       clients = config.clients();
-      stored = sourceCheckpoints(RED, node, options, clients.dynamodb, tuning, t);
+      stored = sourceCheckpoints(RED, node, options, clients.dynamodb, settings.arn.tableArn, tuning, t);
     } catch (error) {
       return fail((error as Error).message);
     }

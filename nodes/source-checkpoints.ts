@@ -30,6 +30,7 @@ export function sourceCheckpoints(
   node: Node,
   options: SourceOptions,
   dynamodb: DynamoDBClient,
+  tableArn: string,
   timing: LeaseTiming & { checkpointFlushIntervalMs?: number },
   t: Translate,
 ): SourceCheckpoints {
@@ -38,7 +39,7 @@ export function sourceCheckpoints(
     const coordinator = new LeaseCoordinator({
       client: dynamodb,
       tableName: options.lease.table,
-      consumerName: node.id,
+      consumerName: leaseConsumerName(node.id, tableArn),
       workerId,
       ...(timing.leaseFailoverMs ? { failoverMs: timing.leaseFailoverMs } : {}),
     });
@@ -58,6 +59,14 @@ export function sourceCheckpoints(
 }
 
 const DEFAULT_CHECKPOINT_FLUSH_MS = 1_000;
+
+/**
+ * Scopes a node's leases in a shared lease table: the node's id (the same in every instance running the
+ * flow) and its table, so that an imported copy of the flow reading another table never takes its leases.
+ */
+export function leaseConsumerName(nodeId: string, tableArn: string): string {
+  return `${nodeId}:${tableArn}`;
+}
 const REPEAT_PROBLEM_AFTER_MS = 60_000;
 
 /** The log tells each lease taken, stolen, lost and released; a failing lease table once a minute. */

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Lease } from '../../nodes/lib/lease/lease';
 import { LeaseTable } from '../../nodes/lib/lease/lease-table';
+import { leaseConsumerName } from '../../nodes/source-checkpoints';
 import { delay, eventually } from '../support/collect';
 import { CloudEventsReceiver } from '../support/cloudevents-receiver';
 import { FAST_TIMING } from '../support/node-red';
@@ -21,6 +22,8 @@ import { startScriptedStreamStack, type ScriptedStreamStack } from '../support/s
 import { removeDir, startNodeRed, userDirWithPackage, type NodeRedProcess } from '../support/spawned-node-red';
 
 const LEASE_TABLE = 'nodeRedLeases';
+/** Function node body: names the worker that sent the record in a header. */
+const STAMP_WORKER = `msg.headers = Object.assign({}, msg.headers, { 'x-worker': env.get('WORKER') }); return msg;`;
 const FAILOVER_MS = 6_000;
 const SHARDS = 4;
 /** DynamoDB Local accepts access key ids of letters and digits only. */
@@ -35,6 +38,7 @@ describe('scale-out: one flow in several Node-RED processes sharing a stream thr
   const dirs: string[] = [];
   const processes: NodeRedProcess[] = [];
   const receiver = new CloudEventsReceiver();
+  let sinkUrl: string;
 
   before(async () => {
     stack = await startScriptedStreamStack();
@@ -42,6 +46,7 @@ describe('scale-out: one flow in several Node-RED processes sharing a stream thr
     leases = new LeaseTable(leaseClient, LEASE_TABLE);
     template = userDirWithPackage();
     dirs.push(template);
+    sinkUrl = await receiver.start();
   });
 
   after(async () => {
@@ -52,7 +57,7 @@ describe('scale-out: one flow in several Node-RED processes sharing a stream thr
     for (const dir of dirs) removeDir(dir);
   });
 
-  async function startWorker(flows: unknown[]): Promise<NodeRedProcess> {
+  async function startWorker(flows: unknown[], env: Record<string, string> = {}): Promise<NodeRedProcess> {
     const userDir = mkdtempSync(path.join(os.tmpdir(), 'ddbstream-worker-'));
     cpSync(template, userDir, { recursive: true });
     dirs.push(userDir);
@@ -61,14 +66,15 @@ describe('scale-out: one flow in several Node-RED processes sharing a stream thr
       flows,
       credentials: CREDENTIALS,
       settings: { dynamodbStreams: { ...FAST_TIMING, leaseFailoverMs: FAILOVER_MS } },
+      env,
     });
     processes.push(nodeRed);
     return nodeRed;
   }
 
-  /** Shard id → owner, of the leases not yet finished. */
-  async function owners(): Promise<Map<string, string | undefined>> {
-    const listed: Lease[] = await leases.listLeases('s1').catch(() => []);
+  /** Shard id → owner, of the table's leases not yet finished. */
+  async function owners(table = 'orders'): Promise<Map<string, string | undefined>> {
+    const listed: Lease[] = await leases.listLeases(leaseConsumerName('s1', tableArnOf(table))).catch(() => []);
     return new Map(listed.filter((l) => l.checkpoint.kind !== 'SHARD_END').map((l) => [l.shardId, l.leaseOwner]));
   }
 
@@ -78,30 +84,44 @@ describe('scale-out: one flow in several Node-RED processes sharing a stream thr
     return [...counts.values()].sort();
   }
 
-  function ownerOfPid(owner: string | undefined, nodeRed: NodeRedProcess): boolean {
-    return owner !== undefined && owner.endsWith(`-${nodeRed.pid}`);
-  }
-
-  it('shares the shards, takes over after a kill -9 and after a graceful stop, and delivers every record', async () => {
-    const sinkUrl = await receiver.start();
-    stack.endpoint.aws.createTable('orders');
-    const stream: FakeStream = stack.endpoint.aws.createStream('orders');
-    const shards = Array.from({ length: SHARDS }, () => stream.addShard({ records: 5 }));
-    const flows = [
+  /** The flow every worker runs: each record POSTed to the sink (stamped with the worker's WORKER env) and acknowledged when the POST succeeds. */
+  function scaleOutFlow(): unknown[] {
+    return [
       { id: 'tab1', type: 'tab', label: 'scale-out' },
       configNode('c1', tableArnOf('orders'), stack.endpoint.url, { region: REGION }),
       // ackTimeout: a POST that fails (the sink is a process on a busy machine) is not acknowledged and is sent again.
-      sourceNode('s1', 'tab1', 'c1', ['post'], { checkpointStore: 'lease', leaseTable: LEASE_TABLE, ackMode: 'manual', maxInFlight: 20, ackTimeout: 5 }),
+      sourceNode('s1', 'tab1', 'c1', ['stamp'], { checkpointStore: 'lease', leaseTable: LEASE_TABLE, ackMode: 'manual', maxInFlight: 20, ackTimeout: 5 }),
+      { id: 'stamp', z: 'tab1', type: 'function', name: 'stamp worker', func: STAMP_WORKER, outputs: 1, wires: [['post']] },
       { id: 'post', z: 'tab1', type: 'http request', name: 'to sink', method: 'POST', ret: 'txt', paytoqs: 'ignore', url: sinkUrl, wires: [[]] },
       { id: 'ack', z: 'tab1', type: 'complete', name: 'acknowledge', scope: ['post'], uncaught: false, wires: [['s1']] },
     ];
+  }
+
+  /** Appends a record to every shard each 100 ms until the returned function is called (which waits for the loop to end). */
+  function keepWriting(stream: FakeStream, shards: readonly string[]): () => Promise<void> {
     let writing = true;
-    const writer = (async () => {
+    const loop = (async () => {
       while (writing) {
         for (const shardId of shards) stream.put(shardId, 1);
         await delay(100);
       }
     })();
+    return async () => {
+      writing = false;
+      await loop;
+    };
+  }
+
+  function ownerOfPid(owner: string | undefined, nodeRed: NodeRedProcess): boolean {
+    return owner !== undefined && owner.endsWith(`-${nodeRed.pid}`);
+  }
+
+  it('shares the shards, takes over after a kill -9 and after a graceful stop, and delivers every record', async () => {
+    stack.endpoint.aws.createTable('orders');
+    const stream: FakeStream = stack.endpoint.aws.createStream('orders');
+    const shards = Array.from({ length: SHARDS }, () => stream.addShard({ records: 5 }));
+    const flows = scaleOutFlow();
+    const stopWriting = keepWriting(stream, shards);
     const received = (): Set<string> => new Set(receiver.received.map((r) => String(r.headers['ce-id'])));
 
     const a = await startWorker(flows);
@@ -129,8 +149,7 @@ describe('scale-out: one flow in several Node-RED processes sharing a stream thr
     await stopping;
     processes.splice(processes.indexOf(b), 1);
 
-    writing = false;
-    await writer;
+    await stopWriting();
     const written = stream.records().map((r) => String(r.eventID));
     await eventually(() => written.every((id) => received().has(id)), 60_000, 'every record at the sink').catch(() => undefined);
     const missing = written.filter((id) => !received().has(id));
@@ -140,11 +159,12 @@ describe('scale-out: one flow in several Node-RED processes sharing a stream thr
         `takeover after kill -9 ${takeoverAfterKill} ms, balanced ${balancedAfterJoin} ms after a join, takeover after a graceful stop ${takeoverAfterStop} ms (failover ${FAILOVER_MS} ms)`,
     );
     if (missing.length > 0) {
-      const table = (await leases.listLeases('s1')).map((l) => `${l.shardId} owner=${l.leaseOwner} checkpoint=${JSON.stringify(l.checkpoint)} counter=${l.leaseCounter}`);
+      const table = (await leases.listLeases(leaseConsumerName('s1', tableArnOf('orders')))).map((l) => `${l.shardId} owner=${l.leaseOwner} checkpoint=${JSON.stringify(l.checkpoint)} counter=${l.leaseCounter}`);
       const lastOf = (shardId: string): string | undefined => stream.records(shardId).at(-1)?.dynamodb?.SequenceNumber;
       console.log(`      leases:\n        ${table.join('\n        ')}\n      last written per shard: ${shards.map(lastOf).join(', ')}`);
       for (const nodeRed of [a, b, c]) console.log(`      --- worker ${nodeRed.pid}\n${nodeRed.logs().split('\n').filter((l) => /dynamodb-stream-source|lease|error|warn/i.test(l)).slice(-40).join('\n')}`);
     }
+    for (const nodeRed of processes.splice(0)) await nodeRed.stop();
     assert.deepEqual(missing, [], 'no record lost');
     assert.ok(takeoverAfterStop < FAILOVER_MS, `a graceful stop hands over without waiting for the failover time (${takeoverAfterStop} ms)`);
     // Each shard that changes owner (a steal while balancing, the kill) repeats at most its in-flight
@@ -154,5 +174,40 @@ describe('scale-out: one flow in several Node-RED processes sharing a stream thr
     const moves = 2 /* first balance */ + 2 /* kill */ + 2 /* join */ + 2; /* graceful stop */
     const perMove = 20 + Math.ceil(((FAILOVER_MS + FAILOVER_MS / 3) / 1000) * 10);
     assert.ok(duplicates <= moves * perMove, `duplicates bounded by the shards that moved (${duplicates} <= ${moves * perMove})`);
+  });
+
+  it('a worker frozen past the failover time (kill -STOP) and thawed (kill -CONT) finds its shards taken and reads nothing more from them', async () => {
+    stack.endpoint.aws.createTable('zombies');
+    const stream: FakeStream = stack.endpoint.aws.createStream('zombies');
+    const shards = Array.from({ length: SHARDS }, () => stream.addShard({ records: 2 }));
+    const flows = scaleOutFlow().map((n) => ((n as { id: string }).id === 'c1' ? configNode('c1', tableArnOf('zombies'), stack.endpoint.url, { region: REGION }) : n));
+    const stopWriting = keepWriting(stream, shards);
+    const zombie = await startWorker(flows, { WORKER: 'zombie' });
+    const survivor = await startWorker(flows, { WORKER: 'survivor' });
+    const zombieOwners = async (): Promise<number> => [...(await owners('zombies')).values()].filter((o) => ownerOfPid(o, zombie)).length;
+    await eventually(async () => (await zombieOwners()) === 2, 30_000, 'two shards on each worker');
+
+    process.kill(zombie.pid, 'SIGSTOP');
+    const lastBeforeFreeze = stream.records().map((r) => BigInt(r.dynamodb!.SequenceNumber!)).reduce((a, b) => (a > b ? a : b));
+    await eventually(async () => [...(await owners('zombies')).values()].every((o) => ownerOfPid(o, survivor)), 6 * FAILOVER_MS, 'every shard on the survivor');
+    const sinkBeforeThaw = receiver.received.length;
+    process.kill(zombie.pid, 'SIGCONT');
+    await delay(FAILOVER_MS);
+    await stopWriting();
+
+    const written = stream.records().map((r) => String(r.eventID));
+    const received = (): Set<string> => new Set(receiver.received.map((r) => String(r.headers['ce-id'])));
+    await eventually(() => written.every((id) => received().has(id)), 60_000, 'every record at the sink').catch(() => undefined);
+    const fromZombieAfterThaw = receiver.received.slice(sinkBeforeThaw).filter((r) => r.headers['x-worker'] === 'zombie');
+    const newerThanFreeze = fromZombieAfterThaw.filter((r) => BigInt(String(r.headers['ce-id']).replace(/^ev-/, '')) > lastBeforeFreeze);
+    const missing = written.filter((id) => !received().has(id));
+    console.log(
+      `      zombie: written ${written.length}, lost ${missing.length}; after the thaw the zombie posted ${fromZombieAfterThaw.length} message(s), ` +
+        `${newerThanFreeze.length} of them newer than the freeze`,
+    );
+    assert.deepEqual(missing, [], 'no record lost');
+    assert.deepEqual(newerThanFreeze.map((r) => r.headers['ce-id']), [], 'the thawed worker read nothing new from the shards it lost');
+    assert.ok(fromZombieAfterThaw.length <= 2 * 20, `after the thaw the zombie finishes at most its in-flight windows (${fromZombieAfterThaw.length})`);
+    assert.ok(/Lost the lease of shard/.test(zombie.logs()), 'the thawed worker logs that it lost its leases');
   });
 });
