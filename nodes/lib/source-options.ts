@@ -4,6 +4,7 @@ import type { InitialPosition } from './stream-session';
 
 export type OutputMode = 'record' | 'batch';
 export type AckMode = 'auto' | 'manual';
+export type OrderingMode = 'emit' | 'key';
 export type EventName = 'INSERT' | 'MODIFY' | 'REMOVE';
 export type DataFormatName = 'triggermesh' | 'aws' | 'document';
 
@@ -23,6 +24,9 @@ export interface SourceNodeProperties {
   maxRecordAge?: string | number;
   /** Lambda filter patterns: a JSON string (the editor's JSON field) or a list (a flow file may hold one). */
   filters?: string | unknown[];
+  maxRetries?: string | number;
+  bisectOnError?: string | boolean;
+  ordering?: string;
 }
 
 export interface SourceOptions {
@@ -40,6 +44,12 @@ export interface SourceOptions {
   readonly maxRecordAge: number;
   /** Lambda event-filter patterns; undefined: every record passes. */
   readonly filter: RecordFilter | undefined;
+  /** Manual mode: failed attempts before a record is given up on the failed output; -1 = never. */
+  readonly maxRetries: number;
+  /** Manual mode, batch output: a failed batch is split in halves and retried. */
+  readonly bisectOnError: boolean;
+  /** Manual mode: `emit` (shard order of sending) or `key` (one outstanding message per item key). */
+  readonly ordering: OrderingMode;
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -82,8 +92,15 @@ function recordFilter(value: string | unknown[] | undefined): RecordFilter | und
   }
 }
 
+function flag(name: string, value: string | boolean | undefined): boolean {
+  if (value === undefined || value === '') return false;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new ConfigurationError(`${name} must be true or false (got "${value}")`);
+}
+
 export function resolveSourceOptions(properties: SourceNodeProperties): SourceOptions {
-  return {
+  const options: SourceOptions = {
     startingPosition: oneOf('startingPosition', properties.startingPosition, ['LATEST', 'TRIM_HORIZON'], 'LATEST'),
     batchSize: integerIn('batchSize', properties.batchSize, 1, 1000, 100),
     output: oneOf('output', properties.output, ['record', 'batch'], 'record'),
@@ -95,5 +112,12 @@ export function resolveSourceOptions(properties: SourceNodeProperties): SourceOp
     ackTimeout: integerIn('ackTimeout', properties.ackTimeout, 0, 86_400, 0),
     maxRecordAge: integerIn('maxRecordAge', properties.maxRecordAge, 0, 86_400, 0),
     filter: recordFilter(properties.filters),
+    maxRetries: integerIn('maxRetries', properties.maxRetries, -1, 10_000, -1),
+    bisectOnError: flag('bisectOnError', properties.bisectOnError),
+    ordering: oneOf('ordering', properties.ordering, ['emit', 'key'], 'emit'),
   };
+  if (options.ackMode === 'manual' && options.ordering === 'key' && options.output !== 'record') {
+    throw new ConfigurationError('ordering "key" needs output "record": a batch holds many items');
+  }
+  return options;
 }

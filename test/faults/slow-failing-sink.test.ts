@@ -1,7 +1,7 @@
 /**
  * Fault matrix: manual acknowledgement with a sink that is slow (5–10 ms a message, many at once,
  * as an HTTP sink is) and fails 20 % of the messages it gets. A failed message is not acknowledged;
- * `ackTimeout` makes the node send it again. Runs in-process with the test helper, so the heap
+ * `ackTimeout` counts it as failed and the node sends it again after a short backoff. Runs in-process with the test helper, so the heap
  * measured is the one the node lives in (after a full GC; the helper's spies, which keep every sent
  * message, are emptied before each sample).
  *
@@ -113,7 +113,7 @@ describe('fault matrix: manual acknowledgement with a slow sink that fails 20 % 
     const end = sampler.sample().heapUsed;
 
     const resent = calls.warnings
-      .map((w) => /Sent (\d+) message\(s\) again/.exec(w)?.[1])
+      .map((w) => /(\d+) message\(s\) not acknowledged within/.exec(w)?.[1])
       .reduce((sum, count) => sum + (count ? Number(count) : 0), 0);
     const checkpoint = await eventually(() => {
       const stored = source.context().get('dynamodbStreamCheckpoints') as { streams?: Record<string, Record<string, string>> } | undefined;

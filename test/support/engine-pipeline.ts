@@ -5,7 +5,7 @@
  */
 import { parseDynamoDbArn } from '../../nodes/lib/arn';
 import { CheckpointStore, type KeyValueStore } from '../../nodes/lib/checkpoint/checkpoint-store';
-import { ACK_PROPERTY, RecordDelivery } from '../../nodes/lib/delivery/record-delivery';
+import { RecordDelivery } from '../../nodes/lib/delivery/record-delivery';
 import { MessageBuilder, type OutgoingMessage } from '../../nodes/lib/message-builder';
 import { ShardPositions } from '../../nodes/lib/position/shard-positions';
 import { EVENT_NAMES, type AckMode } from '../../nodes/lib/source-options';
@@ -81,7 +81,7 @@ export async function startPipeline(fake: FakeAws, arn: string, options: Pipelin
     sent,
     events,
     ack: (message) => {
-      delivery.acknowledge(message[ACK_PROPERTY]);
+      delivery.acknowledge(message);
     },
     stop: async () => {
       delivery.close();

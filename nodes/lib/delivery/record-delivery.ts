@@ -1,11 +1,16 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import type { MessageBuilder, OutgoingMessage } from '../message-builder';
+import type { PendingDelivery } from '../position/ack-window';
 import type { ShardPosition } from '../position/shard-position';
 import type { ShardPositions } from '../position/shard-positions';
-import type { AckMode, OutputMode } from '../source-options';
+import type { AckMode, OrderingMode, OutputMode } from '../source-options';
 import type { ShardRecords } from '../stream-session';
 import { ACK_PROPERTY, AckTokens } from './ack-token';
+import { originOf, sequenceNumberOf, type DeliveryContent } from './delivery-content';
+import { FailurePolicy } from './failure-policy';
 import { HandOverCheckpoints } from './hand-over-checkpoints';
+import { itemKeyOf } from './item-key';
+import { returnedOutcome } from './returned-outcome';
 
 export { ACK_PROPERTY };
 
@@ -14,36 +19,65 @@ export interface RecordDeliveryOptions {
   readonly builder: MessageBuilder;
   readonly output: OutputMode;
   readonly ackMode: AckMode;
-  /** 0: never re-send unacknowledged messages. */
+  /** 0: an unacknowledged message never counts as failed by itself. */
   readonly ackTimeoutMs: number;
   /** 0: no age limit. */
   readonly maxRecordAgeMs: number;
+  /** Failed attempts before a delivery is given up on the failed output; -1 (default): never. */
+  readonly maxRetries?: number;
+  readonly bisectOnError?: boolean;
+  /** `key`: at most one outstanding message per item key (record output, manual mode). */
+  readonly ordering?: OrderingMode;
+  /** Re-send backoff after a failure (defaults: REDELIVERY_BASE_MS, REDELIVERY_MAX_MS). */
+  readonly redeliveryBaseMs?: number;
+  readonly redeliveryMaxMs?: number;
+  readonly random?: () => number;
   /** The shard positions: told what was sent, skipped and acknowledged. */
   readonly positions: ShardPositions;
   /** Hands one message to the flow; called once per message, so Node-RED never clones one. */
   readonly send: (message: OutgoingMessage) => void;
+  /** A given-up delivery, to the failed output. */
+  readonly sendFailed?: (message: OutgoingMessage) => void;
   readonly onSkippedOldRecords: (count: number, shardId: string) => void;
   readonly now?: () => number;
-  readonly clone?: (message: OutgoingMessage) => OutgoingMessage;
 }
 
-/** `stale`: from a previous instance of this node (before a redeploy or restart), ignored. */
-export type AckResult = 'acknowledged' | 'unknown' | 'stale' | 'not-ours' | 'missing';
+/**
+ * `failed`: a negative acknowledgement, counted; `superseded`: a failure reported for an earlier
+ * attempt of a delivery already sent again, not counted twice; `stale`: from a previous instance of
+ * this node (before a redeploy or restart), ignored.
+ */
+export type AckResult = 'acknowledged' | 'failed' | 'superseded' | 'unknown' | 'stale' | 'not-ours' | 'missing';
+
+/** What comes back to the source's input: the token (`ACK_PROPERTY`), `error`, `batchItemFailures`. */
+export type ReturnedMessage = Readonly<Record<string, unknown>>;
+
+type Delivery = PendingDelivery<unknown>;
 
 /**
  * Sends each page's messages and tells the shard's position: in auto mode a page counts as
  * acknowledged once Node-RED delivered it to the next node; in manual mode each message waits for
- * its acknowledgement, at most `maxInFlight` per shard.
+ * its acknowledgement (at most `maxInFlight` per shard), is sent again after a failure, and is
+ * given up on the failed output after `maxRetries` failures.
  */
 export class RecordDelivery {
   private closed = false;
   private readonly now: () => number;
   private readonly handOver: HandOverCheckpoints | undefined;
   private readonly tokens: AckTokens;
+  private readonly failures: FailurePolicy;
+  private readonly resendTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: RecordDeliveryOptions) {
     this.now = options.now ?? Date.now;
     this.tokens = new AckTokens(options.nodeId);
+    this.failures = new FailurePolicy({
+      maxRetries: options.maxRetries ?? -1,
+      bisectOnError: options.bisectOnError ?? false,
+      baseMs: options.redeliveryBaseMs,
+      maxMs: options.redeliveryMaxMs,
+      random: options.random,
+    });
     if (options.ackMode === 'auto') this.handOver = new HandOverCheckpoints();
   }
 
@@ -62,33 +96,42 @@ export class RecordDelivery {
     return this.deliverRecordsWithAck(page, fresh);
   }
 
-  acknowledge(ack: unknown): AckResult {
-    const match = this.tokens.match(ack);
+  /** A message came back to the input: an acknowledgement, a negative one (`msg.error`), or a partial one (`msg.batchItemFailures`). */
+  acknowledge(returned: ReturnedMessage | undefined): AckResult {
+    const match = this.tokens.match(returned?.[ACK_PROPERTY]);
     if (match.kind === 'missing') return 'missing';
     if (match.kind === 'other-node') return 'not-ours';
     if (match.kind === 'stale') return 'stale';
     const { token } = match;
-    return this.options.positions.get(token.stream, token.shard)?.acknowledge(token.seq) ? 'acknowledged' : 'unknown';
+    const position = this.options.positions.get(token.stream, token.shard);
+    const delivery = position?.pendingDelivery(token.seq);
+    if (!position || !delivery) return 'unknown';
+    const outcome = returnedOutcome(returned ?? {});
+    if (outcome.kind === 'success') {
+      this.settle(position, delivery);
+      return 'acknowledged';
+    }
+    if (delivery.state !== 'outstanding' || token.attempt !== delivery.attempts) return 'superseded';
+    if (outcome.kind === 'failure') this.failed(position, delivery, outcome.error);
+    else this.partlyFailed(position, delivery, outcome.failedSequenceNumbers);
+    return 'failed';
   }
 
-  /** Sends again what waited longer than the ack timeout for its acknowledgement; returns how many. */
-  resendOverdue(): number {
+  /** Deliveries not acknowledged within the ack timeout count as failed; returns how many. */
+  failOverdue(): number {
     if (this.options.ackTimeoutMs <= 0 || this.closed) return 0;
     const now = this.now();
-    let resent = 0;
+    let overdue = 0;
     for (const position of this.options.positions.all()) {
       for (const delivery of position.overdue(now, this.options.ackTimeoutMs)) {
-        if (!delivery.resend) continue;
-        delivery.sentAt = now;
-        delivery.resends += 1;
-        this.options.send(this.copy(delivery.resend as OutgoingMessage));
-        resent += 1;
+        this.failed(position, delivery, { message: `Not acknowledged within ${this.options.ackTimeoutMs / 1000} s (ackTimeout)` });
+        overdue += 1;
       }
     }
-    return resent;
+    return overdue;
   }
 
-  /** Unacknowledged deliveries across all shards. */
+  /** Unacknowledged deliveries across all shards (with those waiting for their key or a re-send). */
   get inFlight(): number {
     let count = 0;
     for (const position of this.options.positions.all()) count += position.outstanding;
@@ -102,6 +145,8 @@ export class RecordDelivery {
   close(): void {
     this.closed = true;
     this.handOver?.close();
+    for (const timer of this.resendTimers) clearTimeout(timer);
+    this.resendTimers.clear();
   }
 
   /**
@@ -113,13 +158,13 @@ export class RecordDelivery {
     const { builder, send } = this.options;
     if (this.options.output === 'batch') {
       const wanted = records.filter((r) => builder.wanted(r));
-      if (wanted.length > 0) send(this.withStreamInfo(builder.batchMessage(wanted, page), page, wanted[wanted.length - 1]));
+      if (wanted.length > 0) send(withStreamInfo(builder.batchMessage(wanted, page), page, sequenceNumberOf(wanted[wanted.length - 1])));
       return;
     }
     let sentUpTo = -1;
     try {
       for (let i = 0; i < records.length; i++) {
-        if (builder.wanted(records[i])) send(this.withStreamInfo(builder.recordMessage(records[i], page), page, records[i]));
+        if (builder.wanted(records[i])) send(withStreamInfo(builder.recordMessage(records[i], page), page, sequenceNumberOf(records[i])));
         sentUpTo = i;
       }
     } finally {
@@ -131,6 +176,8 @@ export class RecordDelivery {
   /** Waits for room in the shard's window only when it is full. */
   private async deliverRecordsWithAck(page: ShardRecords, fresh: _Record[]): Promise<void> {
     const { position } = page;
+    const origin = originOf(page);
+    const byKey = this.options.ordering === 'key';
     const freshSet = fresh.length === page.records.length ? undefined : new Set(fresh);
     for (const record of page.records) {
       const sequenceNumber = record.dynamodb?.SequenceNumber;
@@ -141,7 +188,9 @@ export class RecordDelivery {
       }
       if (position.full) await position.reserve();
       if (this.closed) return;
-      this.sendWithAck(position, this.withStreamInfo(this.options.builder.recordMessage(record, page), page, record), sequenceNumber);
+      const content: DeliveryContent = { records: [record], origin };
+      const delivery = position.enqueue(sequenceNumber, content, byKey ? itemKeyOf(record, page.keyAttributeNames) : undefined);
+      if (delivery.state === 'outstanding') this.sendAttempt(position, delivery);
     }
   }
 
@@ -154,20 +203,86 @@ export class RecordDelivery {
     }
     if (position.full) await position.reserve();
     if (this.closed) return;
-    this.sendWithAck(position, this.withStreamInfo(this.options.builder.batchMessage(wanted, page), page, page.records[page.records.length - 1]), last);
+    const content: DeliveryContent = { records: wanted, origin: originOf(page) };
+    this.sendAttempt(position, position.enqueue(last, content));
   }
 
-  private sendWithAck(position: ShardPosition, message: OutgoingMessage, lastSequenceNumber: string): void {
-    message[ACK_PROPERTY] = this.tokens.issue(position.streamArn, position.shardId, lastSequenceNumber);
-    const resend = this.options.ackTimeoutMs > 0 ? message : undefined;
-    position.sent(lastSequenceNumber, this.now(), resend);
-    this.options.send(resend ? this.copy(message) : message);
+  private sendAttempt(position: ShardPosition, delivery: Delivery): void {
+    position.markSent(delivery, this.now());
+    const message = this.messageOf(delivery);
+    message[ACK_PROPERTY] = this.tokens.issue(position.streamArn, position.shardId, delivery.lastSequenceNumber, delivery.attempts);
+    this.options.send(message);
   }
 
-  /** `msg.dynamodbStream`: where the message's (last) record is in the stream. */
-  private withStreamInfo(message: OutgoingMessage, page: ShardRecords, record: _Record): OutgoingMessage {
-    message.dynamodbStream = { streamArn: page.streamArn, shardId: page.shardId, sequenceNumber: record.dynamodb?.SequenceNumber };
-    return message;
+  private settle(position: ShardPosition, delivery: Delivery): void {
+    const unblocked = position.settle(delivery);
+    if (unblocked && !this.closed) this.sendAttempt(position, unblocked);
+  }
+
+  private failed(position: ShardPosition, delivery: Delivery, error: unknown): void {
+    delivery.lastError = error;
+    const content = delivery.content as DeliveryContent;
+    const decision = this.failures.decide(delivery.attempts, content.records.length);
+    if (decision.kind === 'give-up') return this.giveUp(position, delivery);
+    if (decision.kind === 'retry') {
+      position.markFailed(delivery);
+      return this.resendLater(position, delivery, decision.delayMs);
+    }
+    const half = Math.ceil(content.records.length / 2);
+    const halves = [content.records.slice(0, half), content.records.slice(half)];
+    const parts = halves.map((records, i) => ({
+      lastSequenceNumber: i === 0 ? sequenceNumberOf(records[records.length - 1]) : delivery.lastSequenceNumber,
+      content: { records, origin: content.origin },
+      settled: false,
+      attempts: 0,
+    }));
+    for (const part of position.replace(delivery, parts)) {
+      part.lastError = error;
+      position.markFailed(part);
+      this.resendLater(position, part, decision.delayMs);
+    }
+  }
+
+  /** The batch succeeded up to the first failed record; the rest is one delivery that failed. */
+  private partlyFailed(position: ShardPosition, delivery: Delivery, failedSequenceNumbers: ReadonlySet<string>): void {
+    const content = delivery.content as DeliveryContent;
+    const firstFailed = content.records.findIndex((record) => failedSequenceNumbers.has(sequenceNumberOf(record)));
+    const error = { message: `${failedSequenceNumbers.size} record(s) failed (msg.batchItemFailures)` };
+    if (firstFailed <= 0) {
+      const unknown = firstFailed < 0 ? { message: 'msg.batchItemFailures names no record of this batch' } : error;
+      return this.failed(position, delivery, unknown);
+    }
+    const [rest] = position.replace(delivery, [
+      { lastSequenceNumber: sequenceNumberOf(content.records[firstFailed - 1]), content: { records: content.records.slice(0, firstFailed), origin: content.origin }, settled: true, attempts: delivery.attempts },
+      { lastSequenceNumber: delivery.lastSequenceNumber, content: { records: content.records.slice(firstFailed), origin: content.origin }, settled: false, attempts: delivery.attempts },
+    ]);
+    if (rest) this.failed(position, rest, error);
+  }
+
+  private resendLater(position: ShardPosition, delivery: Delivery, delayMs: number): void {
+    if (this.closed) return;
+    const timer = setTimeout(() => {
+      this.resendTimers.delete(timer);
+      if (!this.closed && delivery.state === 'failed') this.sendAttempt(position, delivery);
+    }, delayMs);
+    this.resendTimers.add(timer);
+  }
+
+  /** To the failed output as the message it was, with the last error and the attempts; then checkpointed past. */
+  private giveUp(position: ShardPosition, delivery: Delivery): void {
+    const message = this.messageOf(delivery);
+    message.error = delivery.lastError;
+    message.attempts = delivery.attempts;
+    this.options.sendFailed?.(message);
+    this.settle(position, delivery);
+  }
+
+  /** A new message for each attempt: what the flow did to an earlier copy cannot change it. */
+  private messageOf(delivery: Delivery): OutgoingMessage {
+    const { records, origin } = delivery.content as DeliveryContent;
+    const { builder } = this.options;
+    const message = this.options.output === 'batch' ? builder.batchMessage([...records], origin) : builder.recordMessage(records[0], origin);
+    return withStreamInfo(message, origin, delivery.lastSequenceNumber);
   }
 
   private withoutOldRecords(page: ShardRecords): _Record[] {
@@ -177,8 +292,10 @@ export class RecordDelivery {
     if (fresh.length < page.records.length) this.options.onSkippedOldRecords(page.records.length - fresh.length, page.shardId);
     return fresh;
   }
+}
 
-  private copy(message: OutgoingMessage): OutgoingMessage {
-    return this.options.clone ? this.options.clone(message) : structuredClone(message);
-  }
+/** `msg.dynamodbStream`: where the message's (last) record is in the stream. */
+function withStreamInfo(message: OutgoingMessage, origin: { readonly streamArn: string; readonly shardId: string }, sequenceNumber: string): OutgoingMessage {
+  message.dynamodbStream = { streamArn: origin.streamArn, shardId: origin.shardId, sequenceNumber };
+  return message;
 }
