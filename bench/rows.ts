@@ -4,6 +4,7 @@ import type { IdleFigures } from './idle-cost';
 import type { LatencyFigures } from './latency-probe';
 import type { MappingFigure } from './mapping';
 import type { MemoryRunResult } from './memory-run';
+import type { OrderingFigures } from './ordering';
 import { row, type ResultRow } from './report';
 
 export const HEAP_FLAT_MB_PER_MIN = 1;
@@ -57,4 +58,13 @@ export function mappingRows(figures: readonly MappingFigure[]): ResultRow[] {
   return figures.map((f) =>
     row(`5 mapping ${f.format} (CPU time)`, f.microsPerRecord, 'µs/rec', f.format === 'document' ? undefined : { op: '≤', limit: 5 }),
   );
+}
+
+export function orderingRows(f: OrderingFigures): ResultRow[] {
+  return [
+    row('6 ordering key, maxInFlight 100 (HTTP sink 20 ms)', f.byKey.perSecond, 'rec/s'),
+    row('6 ordering emit, maxInFlight 1 (HTTP sink 20 ms)', f.serial.perSecond, 'rec/s'),
+    row('6 ordering key ÷ maxInFlight 1', f.speedUp, '×', { op: '≥', limit: 20 }),
+    row('6 ordering key: versions out of order at the sink', f.byKey.outOfOrder, '', { op: '≤', limit: 0 }),
+  ];
 }

@@ -11,9 +11,10 @@ import { dynamoDbClient, startBenchDynamoDb, streamsClient } from './local-dynam
 import { machineInfo } from './machine';
 import { measureMappingInProcesses } from './mapping-processes';
 import { measureMemory } from './memory';
+import { measureOrdering } from './ordering';
 import { startRuntime, stopRuntime } from './node-red-runtime';
 import { formatTable, writeResults, type ResultRow } from './report';
-import { catchUpRows, idleRows, latencyRows, mappingRows, memoryRows } from './rows';
+import { catchUpRows, idleRows, latencyRows, mappingRows, memoryRows, orderingRows } from './rows';
 import { waitForQuiet } from './quiet';
 import { benchSettings } from './settings';
 
@@ -51,6 +52,25 @@ async function main(): Promise<void> {
     log(`  ${filter.map((f) => `${f.case} ${f.microsPerRecord.toFixed(2)} µs`).join(', ')}`);
     results.filter = filter;
     rows.push(...filterRows(filter));
+  }
+
+  if (wanted('ordering')) {
+    log(`6 ordering: ${settings.orderingRecords} records over 50 keys to an HTTP sink answering after 20 ms, ordering key / maxInFlight 100 vs maxInFlight 1 (first ${settings.orderingSerialRecords})…`);
+    const ddb = await startBenchDynamoDb();
+    const client = dynamoDbClient(ddb.endpoint);
+    try {
+      const ordering = await measureOrdering(ddb.endpoint, client, settings.orderingRecords, settings.orderingSerialRecords);
+      const cpuPerRecord = (run: { cpuMs: number; records: number }): string => `${((run.cpuMs * 1000) / run.records).toFixed(0)} µs CPU/rec`;
+      log(
+        `  key: ${ordering.byKey.perSecond.toFixed(0)} rec/s (at most ${ordering.byKey.mostConcurrent} at the sink at once, ${cpuPerRecord(ordering.byKey)}), ` +
+          `maxInFlight 1: ${ordering.serial.perSecond.toFixed(1)} rec/s (${cpuPerRecord(ordering.serial)})`,
+      );
+      results.ordering = ordering;
+      rows.push(...orderingRows(ordering));
+    } finally {
+      client.destroy();
+      await ddb.stop();
+    }
   }
 
   await startRuntime();

@@ -27,7 +27,11 @@ export interface BenchSettings {
   /** Before timed runs, wait up to this long for other processes to leave the CPUs at most `quietBusy` busy. */
   readonly quietWaitMs: number;
   readonly quietBusy: number;
-  /** Only these figures (comma list of catch-up, latency, idle, memory, mapping, filter); all when unset. */
+  /** Records over 50 item keys for the ordering figure (issue 12: 5,000). */
+  readonly orderingRecords: number;
+  /** The maxInFlight 1 run stops after this many (one 20 ms round trip each). */
+  readonly orderingSerialRecords: number;
+  /** Only these figures (comma list of catch-up, latency, idle, memory, mapping, filter, ordering); all when unset. */
   readonly only: ReadonlySet<string> | undefined;
 }
 
@@ -60,6 +64,8 @@ export function benchSettings(): BenchSettings {
     mappingProcesses: Math.max(1, intFromEnv('BENCH_MAPPING_PROCESSES', quick ? 1 : 3)),
     quietWaitMs: seconds('BENCH_QUIET_WAIT_SECONDS', 30, 0),
     quietBusy: intFromEnv('BENCH_QUIET_BUSY_PERCENT', 25) / 100,
+    orderingRecords: intFromEnv('BENCH_ORDERING_RECORDS', quick ? 1_000 : 5_000),
+    orderingSerialRecords: intFromEnv('BENCH_ORDERING_SERIAL_RECORDS', quick ? 200 : 1_000),
     only: only && only.length > 0 ? new Set(only) : undefined,
   };
 }
