@@ -6,7 +6,7 @@ import { CheckpointStore } from './lib/checkpoint/checkpoint-store';
 import { RecordDelivery } from './lib/delivery/record-delivery';
 import { ShardPositions } from './lib/position/shard-positions';
 import { MessageBuilder, type OutgoingMessage } from './lib/message-builder';
-import { resolveSourceOptions, type SourceNodeProperties, type SourceOptions } from './lib/source-options';
+import { MAX_GET_RECORDS_LIMIT, resolveSourceOptions, type SourceNodeProperties, type SourceOptions } from './lib/source-options';
 import { SourceStatus, type StatusView } from './lib/source-status';
 import { StreamConsumer, type ConsumerEvent, type ConsumerTiming } from './lib/stream-consumer';
 import { ProblemLog } from './problem-log';
@@ -76,6 +76,8 @@ export = function register(RED: NodeAPI): void {
       ackMode: options.ackMode,
       ackTimeoutMs: options.ackTimeout * 1000,
       maxRecordAgeMs: options.maxRecordAge * 1000,
+      batchWindowMs: options.batchWindow * 1000,
+      batchSize: options.batchSize,
       maxRetries: options.maxRetries,
       bisectOnError: options.bisectOnError,
       ordering: options.ordering,
@@ -111,7 +113,7 @@ export = function register(RED: NodeAPI): void {
         streams: clients.streams,
         arn: settings.arn,
         startingPosition: options.startingPosition,
-        batchSize: options.batchSize,
+        batchSize: Math.min(options.batchSize, MAX_GET_RECORDS_LIMIT),
         positions,
         deliver: (page) => {
           const last = page.records[page.records.length - 1];

@@ -10,6 +10,11 @@ export type DataFormatName = 'triggermesh' | 'aws' | 'document';
 
 export const EVENT_NAMES: readonly EventName[] = ['INSERT', 'MODIFY', 'REMOVE'];
 
+/** GetRecords returns at most this many records a call. */
+export const MAX_GET_RECORDS_LIMIT = 1000;
+/** Batch output may gather up to this many records across pages (`batchWindow`), as Lambda's BatchSize for streams. */
+export const MAX_GATHERED_BATCH_SIZE = 10_000;
+
 /** The source node's properties as saved in a flow. */
 export interface SourceNodeProperties {
   startingPosition?: string;
@@ -27,6 +32,7 @@ export interface SourceNodeProperties {
   maxRetries?: string | number;
   bisectOnError?: string | boolean;
   ordering?: string;
+  batchWindow?: string | number;
 }
 
 export interface SourceOptions {
@@ -50,6 +56,8 @@ export interface SourceOptions {
   readonly bisectOnError: boolean;
   /** Manual mode: `emit` (shard order of sending) or `key` (one outstanding message per item key). */
   readonly ordering: OrderingMode;
+  /** Batch output: seconds to gather records across pages (0 = one message per GetRecords page). */
+  readonly batchWindow: number;
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -100,10 +108,11 @@ function flag(name: string, value: string | boolean | undefined): boolean {
 }
 
 export function resolveSourceOptions(properties: SourceNodeProperties): SourceOptions {
+  const output = oneOf<OutputMode>('output', properties.output, ['record', 'batch'], 'record');
   const options: SourceOptions = {
     startingPosition: oneOf('startingPosition', properties.startingPosition, ['LATEST', 'TRIM_HORIZON'], 'LATEST'),
-    batchSize: integerIn('batchSize', properties.batchSize, 1, 1000, 100),
-    output: oneOf('output', properties.output, ['record', 'batch'], 'record'),
+    batchSize: integerIn('batchSize', properties.batchSize, 1, output === 'batch' ? MAX_GATHERED_BATCH_SIZE : MAX_GET_RECORDS_LIMIT, 100),
+    output,
     dataFormat: oneOf('dataFormat', properties.dataFormat, ['triggermesh', 'aws', 'document'], 'triggermesh'),
     eventNames: eventNameSet(properties.eventNames),
     checkpointStore: properties.checkpointStore?.trim() || 'none',
@@ -115,6 +124,7 @@ export function resolveSourceOptions(properties: SourceNodeProperties): SourceOp
     maxRetries: integerIn('maxRetries', properties.maxRetries, -1, 10_000, -1),
     bisectOnError: flag('bisectOnError', properties.bisectOnError),
     ordering: oneOf('ordering', properties.ordering, ['emit', 'key'], 'emit'),
+    batchWindow: output === 'batch' ? integerIn('batchWindow', properties.batchWindow, 0, 300, 0) : 0,
   };
   if (options.ackMode === 'manual' && options.ordering === 'key' && options.output !== 'record') {
     throw new ConfigurationError('ordering "key" needs output "record": a batch holds many items');

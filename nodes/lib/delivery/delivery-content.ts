@@ -10,6 +10,13 @@ export interface DeliveryContent {
   readonly origin: PageOrigin;
 }
 
+/** A batch gathering records across pages (`batchWindow`): it grows until it is sent. */
+export interface GatheringContent extends DeliveryContent {
+  readonly records: _Record[];
+  /** The records' size as JSON, roughly what the message will hold. */
+  bytes: number;
+}
+
 export function originOf(page: ShardRecords): PageOrigin {
   return { streamArn: page.streamArn, shardId: page.shardId, keyAttributeNames: page.keyAttributeNames };
 }

@@ -6,7 +6,7 @@ import type { ShardPositions } from '../position/shard-positions';
 import type { AckMode, OrderingMode, OutputMode } from '../source-options';
 import type { ShardRecords } from '../stream-session';
 import { ACK_PROPERTY, AckTokens } from './ack-token';
-import { originOf, sequenceNumberOf, type DeliveryContent } from './delivery-content';
+import { originOf, sequenceNumberOf, type DeliveryContent, type GatheringContent } from './delivery-content';
 import { FailurePolicy } from './failure-policy';
 import { HandOverCheckpoints } from './hand-over-checkpoints';
 import { itemKeyOf } from './item-key';
@@ -23,6 +23,10 @@ export interface RecordDeliveryOptions {
   readonly ackTimeoutMs: number;
   /** 0: no age limit. */
   readonly maxRecordAgeMs: number;
+  /** Batch output: gather records across pages for up to this long (0: one message per page). */
+  readonly batchWindowMs?: number;
+  /** Batch output with a window: a batch is sent once it holds this many records. */
+  readonly batchSize?: number;
   /** Failed attempts before a delivery is given up on the failed output; -1 (default): never. */
   readonly maxRetries?: number;
   readonly bisectOnError?: boolean;
@@ -54,6 +58,9 @@ export type ReturnedMessage = Readonly<Record<string, unknown>>;
 
 type Delivery = PendingDelivery<unknown>;
 
+/** A gathered batch is sent before it would exceed this (Lambda's invocation payload limit). */
+export const MAX_BATCH_BYTES = 6 * 1024 * 1024;
+
 /**
  * Sends each page's messages and tells the shard's position: in auto mode a page counts as
  * acknowledged once Node-RED delivered it to the next node; in manual mode each message waits for
@@ -66,7 +73,7 @@ export class RecordDelivery {
   private readonly handOver: HandOverCheckpoints | undefined;
   private readonly tokens: AckTokens;
   private readonly failures: FailurePolicy;
-  private readonly resendTimers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: RecordDeliveryOptions) {
     this.now = options.now ?? Date.now;
@@ -86,6 +93,7 @@ export class RecordDelivery {
     const last = page.records[page.records.length - 1]?.dynamodb?.SequenceNumber;
     if (!last || this.closed) return undefined;
     const fresh = this.withoutOldRecords(page);
+    if (this.options.output === 'batch' && (this.options.batchWindowMs ?? 0) > 0) return this.gather(page, fresh);
     if (this.options.ackMode === 'auto') {
       this.sendAll(fresh, page);
       page.position.sent(last, 0);
@@ -145,8 +153,8 @@ export class RecordDelivery {
   close(): void {
     this.closed = true;
     this.handOver?.close();
-    for (const timer of this.resendTimers) clearTimeout(timer);
-    this.resendTimers.clear();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 
   /**
@@ -260,12 +268,65 @@ export class RecordDelivery {
   }
 
   private resendLater(position: ShardPosition, delivery: Delivery, delayMs: number): void {
+    this.later(delayMs, () => {
+      if (delivery.state === 'failed') this.sendAttempt(position, delivery);
+    });
+  }
+
+  /**
+   * `batchWindow`: the page's wanted records join the shard's gathering batch, which is sent once it
+   * holds `batchSize` records, would exceed MAX_BATCH_BYTES, or its window (started by its first record)
+   * ends. Records not wanted extend it, so that its acknowledgement covers them too.
+   */
+  private async gather(page: ShardRecords, fresh: _Record[]): Promise<void> {
+    const { position } = page;
+    const origin = originOf(page);
+    const freshSet = fresh.length === page.records.length ? undefined : new Set(fresh);
+    for (const record of page.records) {
+      const sequenceNumber = record.dynamodb?.SequenceNumber;
+      if (!sequenceNumber) continue;
+      const open = position.gathering();
+      if ((freshSet && !freshSet.has(record)) || !this.options.builder.wanted(record)) {
+        if (open) position.extendGathering(open, sequenceNumber);
+        else position.skipped(sequenceNumber);
+        continue;
+      }
+      const bytes = Buffer.byteLength(JSON.stringify(record));
+      if (open && (open.content as GatheringContent).bytes + bytes > MAX_BATCH_BYTES) this.sendGathered(position, open);
+      if (!position.gathering() && position.full) await position.reserve();
+      if (this.closed) return;
+      const batch = position.gathering() ?? this.startBatch(position, sequenceNumber, origin);
+      const content = batch.content as GatheringContent;
+      content.records.push(record);
+      content.bytes += bytes;
+      position.extendGathering(batch, sequenceNumber);
+      if (content.records.length >= (this.options.batchSize ?? Infinity)) this.sendGathered(position, batch);
+    }
+  }
+
+  private startBatch(position: ShardPosition, sequenceNumber: string, origin: GatheringContent['origin']): Delivery {
+    const content: GatheringContent = { records: [], origin, bytes: 0 };
+    const batch = position.startGathering(sequenceNumber, content);
+    this.later(this.options.batchWindowMs ?? 0, () => {
+      if (batch.state === 'gathering') this.sendGathered(position, batch);
+    });
+    return batch;
+  }
+
+  private sendGathered(position: ShardPosition, batch: Delivery): void {
+    if (this.options.ackMode === 'manual') return this.sendAttempt(position, batch);
+    position.markSent(batch, this.now());
+    this.options.send(this.messageOf(batch));
+    this.handOver?.handedOver(position, batch.lastSequenceNumber);
+  }
+
+  private later(delayMs: number, run: () => void): void {
     if (this.closed) return;
     const timer = setTimeout(() => {
-      this.resendTimers.delete(timer);
-      if (!this.closed && delivery.state === 'failed') this.sendAttempt(position, delivery);
+      this.timers.delete(timer);
+      if (!this.closed) run();
     }, delayMs);
-    this.resendTimers.add(timer);
+    this.timers.add(timer);
   }
 
   /** To the failed output as the message it was, with the last error and the attempts; then checkpointed past. */

@@ -1,10 +1,11 @@
 /**
+ * - `gathering`: a batch still gathering records across pages (`batchWindow`); not sent yet, always the window's tail.
  * - `queued`: waits for the delivery before it with the same item key (`ordering: key`); not sent yet.
  * - `outstanding`: may be sent / was sent and waits for its acknowledgement.
  * - `failed`: its last attempt failed; waits for its re-send.
  * - `settled`: acknowledged, given up, or never needed one: part of the checkpoint once all before it are.
  */
-export type DeliveryState = 'queued' | 'outstanding' | 'failed' | 'settled';
+export type DeliveryState = 'gathering' | 'queued' | 'outstanding' | 'failed' | 'settled';
 
 export interface PendingDelivery<T> {
   /** Sequence number of the last record this delivery covers: what its acknowledgement names. */
@@ -82,6 +83,25 @@ export class AckWindow<T> {
     }
     this.pending.push(delivery);
     return delivery;
+  }
+
+  /** A batch that gathers records until it is sent (`markSent`); the checkpoint cannot pass it meanwhile. */
+  addGathering(lastSequenceNumber: string, content: T): PendingDelivery<T> {
+    const delivery = this.add(lastSequenceNumber, content);
+    delivery.state = 'gathering';
+    return delivery;
+  }
+
+  /** The batch still gathering, if there is one. */
+  gathering(): PendingDelivery<T> | undefined {
+    const tail = this.pending[this.pending.length - 1];
+    return tail?.state === 'gathering' ? tail : undefined;
+  }
+
+  /** The gathering batch now covers the records up to `lastSequenceNumber`. */
+  extend(delivery: PendingDelivery<T>, lastSequenceNumber: string): void {
+    if (delivery.state !== 'gathering') throw new Error('Only a gathering batch can be extended');
+    delivery.lastSequenceNumber = lastSequenceNumber;
   }
 
   /** The delivery is being sent (again) at `now`. */

@@ -135,6 +135,21 @@ export class ShardPosition<T = unknown> {
     return this.window.add(lastSequenceNumber, content, key);
   }
 
+  /** The batch gathering records across pages (`batchWindow`), if one is open. */
+  gathering(): PendingDelivery<T> | undefined {
+    return this.window.gathering();
+  }
+
+  startGathering(lastSequenceNumber: string, content: T): PendingDelivery<T> {
+    this.markDelivered(lastSequenceNumber);
+    return this.window.addGathering(lastSequenceNumber, content);
+  }
+
+  extendGathering(delivery: PendingDelivery<T>, lastSequenceNumber: string): void {
+    this.markDelivered(lastSequenceNumber);
+    this.window.extend(delivery, lastSequenceNumber);
+  }
+
   markSent(delivery: PendingDelivery<T>, now: number): void {
     this.window.markSent(delivery, now);
   }
