@@ -1,10 +1,11 @@
 // Issue 12's ordering figure, run in a process of its own: a source node in manual mode POSTs each
-// record through an `http request` node to a loopback HTTP sink that answers after a fixed delay;
-// a `complete` node after the request acknowledges it. The sink checks that every item's versions
-// arrive in order. Started by ordering.ts; prints one `RESULT <json>` line.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+// record through an `http request` node to a loopback HTTP sink (another process) that answers after
+// a fixed delay; a `complete` node after the request acknowledges it. The sink checks that every
+// item's versions arrive in order. Started by ordering.ts; prints one `RESULT <json>` line.
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { reportFromChild } from './child-run';
+import type { SinkReport } from './delayed-http-sink';
 import { deploy, sourceFlow, startRuntime, stopRuntime, undeploy } from './node-red-runtime';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -21,7 +22,7 @@ export interface OrderingRunResult {
   /** Requests whose item version was lower than one the sink had already seen for that item. */
   readonly outOfOrder: number;
   readonly mostConcurrent: number;
-  /** CPU time (user + system) of this process from the deploy until the sink got its last request: the node, Node-RED and the sink share it. */
+  /** CPU time (user + system) of the Node-RED process from the deploy until the run ended. */
   readonly cpuMs: number;
 }
 
@@ -33,51 +34,39 @@ function required(name: string): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Answers every POST after `delayMs`; records per item the versions in arrival order. */
-class DelayedSink {
-  received = 0;
-  outOfOrder = 0;
-  concurrent = 0;
-  mostConcurrent = 0;
-  firstAt = 0;
-  lastAt = 0;
-  private readonly newest = new Map<string, number>();
-  private readonly server: http.Server;
+/** The sink process: its URL once it listens, and its figures on request. */
+class SinkProcess {
+  private readonly child: ChildProcess;
+  private readonly messages: unknown[] = [];
+  private waiting: (() => void) | undefined;
 
-  constructor(private readonly delayMs: number) {
-    this.server = http.createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      request.on('end', () => {
-        this.arrived(JSON.parse(body) as { newImage: { pk: string; v: number } });
-        this.concurrent += 1;
-        this.mostConcurrent = Math.max(this.mostConcurrent, this.concurrent);
-        setTimeout(() => {
-          this.concurrent -= 1;
-          response.writeHead(204).end();
-        }, this.delayMs);
-      });
+  constructor(delayMs: number) {
+    this.child = fork(path.join(__dirname, 'delayed-http-sink.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, BENCH_SINK_DELAY_MS: String(delayMs) },
+    });
+    this.child.on('message', (message) => {
+      this.messages.push(message);
+      this.waiting?.();
     });
   }
 
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+  async url(): Promise<string> {
+    return ((await this.next()) as { url: string }).url;
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  async report(): Promise<SinkReport> {
+    this.child.send('report');
+    return (await this.next()) as SinkReport;
   }
 
-  private arrived(data: { newImage: { pk: string; v: number } }): void {
-    const now = performance.now();
-    if (this.received === 0) this.firstAt = now;
-    this.received += 1;
-    this.lastAt = now;
-    const { pk, v } = data.newImage;
-    if (v < (this.newest.get(pk) ?? -1)) this.outOfOrder += 1;
-    else this.newest.set(pk, v);
+  stop(): void {
+    this.child.disconnect();
+  }
+
+  private async next(): Promise<unknown> {
+    while (this.messages.length === 0) await new Promise<void>((resolve) => (this.waiting = resolve));
+    return this.messages.shift();
   }
 }
 
@@ -89,8 +78,8 @@ async function main(): Promise<OrderingRunResult> {
   const records = Number(required('BENCH_RECORDS'));
   const sinkDelayMs = Number(required('BENCH_SINK_DELAY_MS'));
   const maxWindowMs = Number(required('BENCH_WINDOW_MS'));
-  const sink = new DelayedSink(sinkDelayMs);
-  const url = await sink.start();
+  const sink = new SinkProcess(sinkDelayMs);
+  const url = await sink.url();
   await startRuntime();
   const flow = sourceFlow({
     arn,
@@ -104,20 +93,23 @@ async function main(): Promise<OrderingRunResult> {
   const startedAt = performance.now();
   const cpuAtStart = process.cpuUsage();
   await deploy(flow, (_msg, _send, done) => done(), [httpRequestNode, completeNode]);
-  while (sink.received < records && performance.now() - startedAt < maxWindowMs) await sleep(50);
-  const elapsedMs = sink.lastAt - sink.firstAt;
+  let report = await sink.report();
+  while (report.received < records && performance.now() - startedAt < maxWindowMs) {
+    await sleep(100);
+    report = await sink.report();
+  }
   const cpu = process.cpuUsage(cpuAtStart);
   await undeploy();
   await stopRuntime();
-  await sink.stop();
+  sink.stop();
   return {
     ordering,
     maxInFlight,
-    records: sink.received,
-    elapsedMs,
-    perSecond: sink.received > 1 ? ((sink.received - 1) * 1000) / elapsedMs : 0,
-    outOfOrder: sink.outOfOrder,
-    mostConcurrent: sink.mostConcurrent,
+    records: report.received,
+    elapsedMs: report.spanMs,
+    perSecond: report.received > 1 ? ((report.received - 1) * 1000) / report.spanMs : 0,
+    outOfOrder: report.outOfOrder,
+    mostConcurrent: report.mostConcurrent,
     cpuMs: (cpu.user + cpu.system) / 1000,
   };
 }

@@ -103,4 +103,26 @@ describe('source node: failures, retries and the failed output (DynamoDB Local)'
     helper.getNode('s1').receive(newCopy);
     await eventually(() => storedCheckpoint('s1', 'file') === newCopy.payload.Dynamodb.SequenceNumber, 5_000, 'acknowledged by the new copy');
   });
+
+  it('a flow saved with one output (before the failed output existed) gives a record up with a warning and moves on', async function () {
+    this.timeout(30_000);
+    const table = await createTable(ctx.client, { prefix: 'oneoutput' });
+    const flow = sourceFlow({
+      arn: table.arn,
+      endpoint: ctx.endpoint,
+      source: { ackMode: 'manual', maxRetries: 0, maxInFlight: 10, checkpointStore: 'default', startingPosition: 'TRIM_HORIZON' },
+    });
+    assert.deepEqual(flow.find((n) => n.id === 's1')?.wires, [['h1']], 'one output wired');
+    await helper.load(ourNodes, flow, sourceCredentials);
+    const calls = new NodeCalls(helper.getNode('s1'));
+    const sink = new MessageCollector(helper.getNode('h1'));
+    await table.put({ pk: { S: 'refused' } });
+    await table.put({ pk: { S: 'accepted' } });
+    const [refused, accepted] = await sink.waitFor(2);
+    helper.getNode('s1').receive({ ...refused, error: { message: 'refused' } });
+    helper.getNode('s1').receive(accepted);
+    await eventually(() => storedCheckpoint() === accepted.payload.Dynamodb.SequenceNumber, 5_000, 'the checkpoint past both');
+    assert.ok(calls.warnings.some((w) => /givenUp|after 1 failed attempt/.test(w)), 'the given-up record is reported');
+    assert.ok(!calls.hasStatus((s) => s.fill === 'red'));
+  });
 });
