@@ -1,4 +1,5 @@
 // Turns the measured figures into table rows with the issue's targets.
+import type { BatchWindowFigures } from './batch-window';
 import type { CatchUpFigures } from './catch-up';
 import type { IdleFigures } from './idle-cost';
 import type { LatencyFigures } from './latency-probe';
@@ -66,5 +67,13 @@ export function orderingRows(f: OrderingFigures): ResultRow[] {
     row('6 ordering emit, maxInFlight 1 (HTTP sink 20 ms)', f.serial.perSecond, 'rec/s'),
     row('6 ordering key ÷ maxInFlight 1', f.speedUp, '×', { op: '≥', limit: 20 }),
     row('6 ordering key: versions out of order at the sink', f.byKey.outOfOrder, '', { op: '≤', limit: 0 }),
+  ];
+}
+
+export function batchWindowRows(f: BatchWindowFigures): ResultRow[] {
+  const expected = Math.ceil(f.records / f.batchSize);
+  return [
+    row(`7 batch window: messages for ${f.records} records (batchSize ${f.batchSize}, window ${f.batchWindowSeconds} s)`, f.messages, '', { op: '≤', limit: expected }),
+    row('7 batch window: records received', f.recordsReceived, '', { op: '≥', limit: f.records }),
   ];
 }

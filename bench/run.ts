@@ -2,6 +2,7 @@
 // same as JSON in .bench/. Durations: see settings.ts (BENCH_QUICK=1 for a short smoke run).
 import path from 'node:path';
 import { createBacklog } from './backlog';
+import { measureBatchWindow } from './batch-window';
 import { runInFreshProcess } from './child-run';
 import { filterRows, type FilterFigure } from './filter-cost';
 import { measureCatchUp } from './catch-up';
@@ -14,7 +15,7 @@ import { measureMemory } from './memory';
 import { measureOrdering } from './ordering';
 import { startRuntime, stopRuntime } from './node-red-runtime';
 import { formatTable, writeResults, type ResultRow } from './report';
-import { catchUpRows, idleRows, latencyRows, mappingRows, memoryRows, orderingRows } from './rows';
+import { batchWindowRows, catchUpRows, idleRows, latencyRows, mappingRows, memoryRows, orderingRows } from './rows';
 import { waitForQuiet } from './quiet';
 import { benchSettings } from './settings';
 
@@ -74,6 +75,19 @@ async function main(): Promise<void> {
   }
 
   await startRuntime();
+  if (wanted('batch-window')) {
+    log(`7 batch window: ${settings.batchWindowRecords}-record backlog, output batch, batchWindow 2 s, batchSize 1000…`);
+    const ddb = await startBenchDynamoDb();
+    const client = dynamoDbClient(ddb.endpoint);
+    try {
+      const batchWindow = await measureBatchWindow(ddb.endpoint, client, settings.batchWindowRecords, 120_000);
+      results.batchWindow = batchWindow;
+      rows.push(...batchWindowRows(batchWindow));
+    } finally {
+      client.destroy();
+      await ddb.stop();
+    }
+  }
   if (wanted('latency') || wanted('idle')) {
     // A DynamoDB Local of its own: one holding a 100k-record stream answers every PutItem and
     // GetRecords on other tables in ~100 ms (it scans), which would measure DynamoDB Local, not the node.

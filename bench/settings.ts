@@ -31,7 +31,9 @@ export interface BenchSettings {
   readonly orderingRecords: number;
   /** The maxInFlight 1 run stops after this many (one 20 ms round trip each). */
   readonly orderingSerialRecords: number;
-  /** Only these figures (comma list of catch-up, latency, idle, memory, mapping, filter, ordering); all when unset. */
+  /** The backlog the batch-window figure reads (issue 15: 10,000). */
+  readonly batchWindowRecords: number;
+  /** Only these figures (comma list of catch-up, latency, idle, memory, mapping, filter, ordering, batch-window); all when unset. */
   readonly only: ReadonlySet<string> | undefined;
 }
 
@@ -66,6 +68,7 @@ export function benchSettings(): BenchSettings {
     quietBusy: intFromEnv('BENCH_QUIET_BUSY_PERCENT', 25) / 100,
     orderingRecords: intFromEnv('BENCH_ORDERING_RECORDS', quick ? 1_000 : 5_000),
     orderingSerialRecords: intFromEnv('BENCH_ORDERING_SERIAL_RECORDS', quick ? 200 : 1_000),
+    batchWindowRecords: intFromEnv('BENCH_BATCH_WINDOW_RECORDS', 10_000),
     only: only && only.length > 0 ? new Set(only) : undefined,
   };
 }
