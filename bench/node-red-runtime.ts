@@ -56,9 +56,9 @@ export async function stopRuntime(): Promise<void> {
   await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
 }
 
-/** Deploys the flow, removes the helper's spies and hands every msg reaching `h1` to `onInput`. */
-export async function deploy(flow: FlowNode[], onInput: InputHandler): Promise<void> {
-  await helper.load(ourNodes, flow, { c1: { ...BENCH_CREDENTIALS } });
+/** Deploys the flow (with `coreNodes`: Node-RED node modules it uses), removes the helper's spies and hands every msg reaching `h1` to `onInput`. */
+export async function deploy(flow: FlowNode[], onInput: InputHandler, coreNodes: unknown[] = []): Promise<void> {
+  await helper.load([...ourNodes, ...coreNodes], flow, { c1: { ...BENCH_CREDENTIALS } });
   const internals = helper as unknown as HelperInternals;
   internals._sandbox.restore();
   internals._logSpy?.restore();

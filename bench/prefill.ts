@@ -1,5 +1,5 @@
 // Fills a table fast: BatchWriteItem of 25 items, several batches in flight.
-import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { benchItem } from './items';
 
 const BATCH = 25;
@@ -20,8 +20,15 @@ async function writeBatch(client: DynamoDBClient, tableName: string, requests: W
   if (pending.length > 0) throw new Error(`${pending.length} items left unprocessed after ${MAX_ATTEMPTS_PER_BATCH} attempts`);
 }
 
-/** Writes items `first` … `first + count - 1` with `concurrency` batches in flight. */
-export async function prefill(client: DynamoDBClient, tableName: string, count: number, concurrency = 8, first = 0): Promise<PrefillResult> {
+/** Writes items `first` … `first + count - 1` (as `item(n)` makes them) with `concurrency` batches in flight. */
+export async function prefill(
+  client: DynamoDBClient,
+  tableName: string,
+  count: number,
+  concurrency = 8,
+  first = 0,
+  item: (n: number) => Record<string, AttributeValue> = benchItem,
+): Promise<PrefillResult> {
   const started = Date.now();
   let next = first;
   const end = first + count;
@@ -30,7 +37,7 @@ export async function prefill(client: DynamoDBClient, tableName: string, count: 
       const from = next;
       next = Math.min(end, next + BATCH);
       const requests: WriteRequest[] = [];
-      for (let n = from; n < next; n++) requests.push({ PutRequest: { Item: benchItem(n) } });
+      for (let n = from; n < next; n++) requests.push({ PutRequest: { Item: item(n) } });
       await writeBatch(client, tableName, requests);
     }
   };

@@ -1,4 +1,5 @@
 // Turns the measured figures into table rows with the issue's targets.
+import type { BatchWindowFigures } from './batch-window';
 import type { CatchUpFigures } from './catch-up';
 import type { IdleFigures } from './idle-cost';
 import type { LatencyWithFloor } from './latency';
@@ -6,6 +7,7 @@ import type { LatencyFigures } from './latency-probe';
 import type { MappingFigure } from './mapping';
 import type { MemoryRunResult } from './memory-run';
 import type { NodeProfile } from './node-profile';
+import type { OrderingFigures } from './ordering';
 import { row, type ResultRow } from './report';
 import type { Distribution } from './stats';
 
@@ -90,4 +92,21 @@ export function mappingRows(figures: readonly MappingFigure[]): ResultRow[] {
   return figures.map((f) =>
     row(`5 mapping ${f.format} (CPU time)`, f.microsPerRecord, 'µs/rec', f.format === 'document' ? undefined : { op: '≤', limit: 5 }),
   );
+}
+
+export function orderingRows(f: OrderingFigures): ResultRow[] {
+  return [
+    row('6 ordering key, maxInFlight 100 (HTTP sink 20 ms)', f.byKey.perSecond, 'rec/s'),
+    row('6 ordering emit, maxInFlight 1 (HTTP sink 20 ms)', f.serial.perSecond, 'rec/s'),
+    row('6 ordering key ÷ maxInFlight 1', f.speedUp, '×', { op: '≥', limit: 20 }),
+    row('6 ordering key: versions out of order at the sink', f.byKey.outOfOrder, '', { op: '≤', limit: 0 }),
+  ];
+}
+
+export function batchWindowRows(f: BatchWindowFigures): ResultRow[] {
+  const expected = Math.ceil(f.records / f.batchSize);
+  return [
+    row(`7 batch window: messages for ${f.records} records (batchSize ${f.batchSize}, window ${f.batchWindowSeconds} s)`, f.messages, '', { op: '≤', limit: expected }),
+    row('7 batch window: records received', f.recordsReceived, '', { op: '≥', limit: f.records }),
+  ];
 }

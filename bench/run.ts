@@ -2,6 +2,7 @@
 // the latency floor, the profile) on DynamoDB Local, a results table, and the same as JSON in .bench/. Durations: see settings.ts (BENCH_QUICK=1 for a short smoke run).
 import path from 'node:path';
 import { createBacklog } from './backlog';
+import { measureBatchWindow } from './batch-window';
 import { runInFreshProcess } from './child-run';
 import { filterRows, type FilterFigure } from './filter-cost';
 import { measureCatchUp } from './catch-up';
@@ -11,10 +12,11 @@ import { dynamoDbClient, startBenchDynamoDb, streamsClient } from './local-dynam
 import { machineInfo } from './machine';
 import { measureMappingInProcesses } from './mapping-processes';
 import { measureMemory } from './memory';
+import { measureOrdering } from './ordering';
 import { startRuntime, stopRuntime } from './node-red-runtime';
 import { formatTable, writeResults, type ResultRow } from './report';
 import { profileNode } from './node-profile';
-import { catchUpRows, idleRows, latencyWithFloorRows, mappingRows, memoryRows, profileRows } from './rows';
+import { batchWindowRows, catchUpRows, idleRows, latencyWithFloorRows, mappingRows, memoryRows, orderingRows, profileRows } from './rows';
 import { waitForQuiet } from './quiet';
 import { benchSettings } from './settings';
 
@@ -54,7 +56,39 @@ async function main(): Promise<void> {
     rows.push(...filterRows(filter));
   }
 
+  if (wanted('ordering')) {
+    log(`6 ordering: ${settings.orderingRecords} records over 50 keys to an HTTP sink answering after 20 ms, ordering key / maxInFlight 100 vs maxInFlight 1 (first ${settings.orderingSerialRecords})…`);
+    const ddb = await startBenchDynamoDb();
+    const client = dynamoDbClient(ddb.endpoint);
+    try {
+      const ordering = await measureOrdering(ddb.endpoint, client, settings.orderingRecords, settings.orderingSerialRecords);
+      const cpuPerRecord = (run: { cpuMs: number; records: number }): string => `${((run.cpuMs * 1000) / run.records).toFixed(0)} µs CPU/rec`;
+      log(
+        `  key: ${ordering.byKey.perSecond.toFixed(0)} rec/s (at most ${ordering.byKey.mostConcurrent} at the sink at once, ${cpuPerRecord(ordering.byKey)}), ` +
+          `maxInFlight 1: ${ordering.serial.perSecond.toFixed(1)} rec/s (${cpuPerRecord(ordering.serial)})`,
+      );
+      results.ordering = ordering;
+      rows.push(...orderingRows(ordering));
+    } finally {
+      client.destroy();
+      await ddb.stop();
+    }
+  }
+
   await startRuntime();
+  if (wanted('batch-window')) {
+    log(`7 batch window: ${settings.batchWindowRecords}-record backlog, output batch, batchWindow 2 s, batchSize 1000…`);
+    const ddb = await startBenchDynamoDb();
+    const client = dynamoDbClient(ddb.endpoint);
+    try {
+      const batchWindow = await measureBatchWindow(ddb.endpoint, client, settings.batchWindowRecords, 120_000);
+      results.batchWindow = batchWindow;
+      rows.push(...batchWindowRows(batchWindow));
+    } finally {
+      client.destroy();
+      await ddb.stop();
+    }
+  }
   if (wanted('latency') || wanted('idle')) {
     // A DynamoDB Local of its own: one holding a 100k-record stream answers every PutItem and
     // GetRecords on other tables in ~100 ms (it scans), which would measure DynamoDB Local, not the node.

@@ -33,7 +33,13 @@ export interface BenchSettings {
   readonly quietBusy: number;
   /** After the catch-up rounds, one auto and one manual run under the CPU profiler (BENCH_PROFILE=0: none). */
   readonly profile: boolean;
-  /** Only these figures (comma list of catch-up, latency, idle, memory, mapping, filter); all when unset. */
+  /** Records over 50 item keys for the ordering figure (issue 12: 5,000). */
+  readonly orderingRecords: number;
+  /** The maxInFlight 1 run stops after this many (one 20 ms round trip each). */
+  readonly orderingSerialRecords: number;
+  /** The backlog the batch-window figure reads (issue 15: 10,000). */
+  readonly batchWindowRecords: number;
+  /** Only these figures (comma list of catch-up, latency, idle, memory, mapping, filter, ordering, batch-window); all when unset. */
   readonly only: ReadonlySet<string> | undefined;
 }
 
@@ -69,6 +75,9 @@ export function benchSettings(): BenchSettings {
     quietWaitMs: seconds('BENCH_QUIET_WAIT_SECONDS', 30, 0),
     quietBusy: intFromEnv('BENCH_QUIET_BUSY_PERCENT', 25) / 100,
     profile: process.env.BENCH_PROFILE !== '0',
+    orderingRecords: intFromEnv('BENCH_ORDERING_RECORDS', quick ? 1_000 : 5_000),
+    orderingSerialRecords: intFromEnv('BENCH_ORDERING_SERIAL_RECORDS', quick ? 200 : 1_000),
+    batchWindowRecords: intFromEnv('BENCH_BATCH_WINDOW_RECORDS', 10_000),
     only: only && only.length > 0 ? new Set(only) : undefined,
   };
 }

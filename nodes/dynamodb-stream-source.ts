@@ -2,10 +2,10 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import type { DynamoDbStreamConfigNode } from './config-node';
 import { sleep } from './lib/abortable-sleep';
 import type { AwsClients } from './lib/clients';
-import { ACK_PROPERTY, RecordDelivery } from './lib/delivery/record-delivery';
+import { RecordDelivery } from './lib/delivery/record-delivery';
 import { ShardPositions } from './lib/position/shard-positions';
 import { MessageBuilder, type OutgoingMessage } from './lib/message-builder';
-import { resolveSourceOptions, type SourceNodeProperties, type SourceOptions } from './lib/source-options';
+import { MAX_GET_RECORDS_LIMIT, resolveSourceOptions, type SourceNodeProperties, type SourceOptions } from './lib/source-options';
 import { SourceStatus, type StatusView } from './lib/source-status';
 import { StreamConsumer, type ConsumerEvent, type ConsumerTiming } from './lib/stream-consumer';
 import { ProblemLog } from './problem-log';
@@ -17,7 +17,7 @@ interface SourceNodeDef extends NodeDef, SourceNodeProperties {
 
 /** Optional `dynamodbStreams` section of Node-RED's settings.js (milliseconds). */
 interface RuntimeSettings {
-  dynamodbStreams?: Partial<ConsumerTiming> & LeaseTiming & { checkpointFlushIntervalMs?: number };
+  dynamodbStreams?: Partial<ConsumerTiming> & LeaseTiming & { checkpointFlushIntervalMs?: number; redeliveryBaseMs?: number; redeliveryMaxMs?: number };
 }
 
 const STATUS_REFRESH_MS = 2_000;
@@ -80,11 +80,22 @@ export = function register(RED: NodeAPI): void {
       ackMode: options.ackMode,
       ackTimeoutMs: options.ackTimeout * 1000,
       maxRecordAgeMs: options.maxRecordAge * 1000,
+      batchWindowMs: options.batchWindow * 1000,
+      batchSize: options.batchSize,
+      maxRetries: options.maxRetries,
+      bisectOnError: options.bisectOnError,
+      ordering: options.ordering,
+      redeliveryBaseMs: tuning.redeliveryBaseMs,
+      redeliveryMaxMs: tuning.redeliveryMaxMs,
       positions,
       send: (message: OutgoingMessage) => node.send(message),
+      sendFailed: (message: OutgoingMessage) => {
+        const { shardId, sequenceNumber } = message.dynamodbStream as { shardId: string; sequenceNumber: string };
+        node.warn(t('errors.givenUp', { attempts: String(message.attempts), shard: shardId, sequenceNumber }));
+        node.send([null, message]);
+      },
       onSkippedOldRecords: (count, shardId) =>
         node.warn(`Skipped ${count} record(s) of shard ${shardId} older than ${options.maxRecordAge} s (maxRecordAge)`),
-      clone: (message) => RED.util.cloneMessage(message),
     });
 
     const onEvent = (event: ConsumerEvent): void => {
@@ -104,7 +115,7 @@ export = function register(RED: NodeAPI): void {
         streams: clients.streams,
         arn: settings.arn,
         startingPosition: options.startingPosition,
-        batchSize: options.batchSize,
+        batchSize: Math.min(options.batchSize, MAX_GET_RECORDS_LIMIT),
         positions,
         ...(stored.assignment ? { assignment: stored.assignment } : {}),
         deliver: (page) => {
@@ -127,17 +138,18 @@ export = function register(RED: NodeAPI): void {
     if (options.ackMode === 'manual' && options.ackTimeout > 0) {
       timers.push(
         setInterval(() => {
-          const resent = delivery.resendOverdue();
-          if (resent > 0) node.warn(`Sent ${resent} message(s) again: not acknowledged within ${options.ackTimeout} s`);
+          const overdue = delivery.failOverdue();
+          if (overdue > 0) node.warn(t('errors.ackTimedOut', { count: overdue, seconds: options.ackTimeout }));
         }, RESEND_CHECK_MS),
       );
     }
 
     if (options.ackMode === 'manual') {
       node.on('input', (msg: NodeMessageInFlow, _send: unknown, done: (error?: Error) => void) => {
-        const result = delivery.acknowledge(msg[ACK_PROPERTY]);
+        const result = delivery.acknowledge(msg);
         if (result === 'not-ours' || result === 'missing') node.warn(t('errors.notFromThisNode'));
         else if (result === 'stale') node.debug(t('errors.staleAcknowledgement'));
+        else if (result === 'superseded') node.debug(t('errors.supersededFailure'));
         done();
       });
     }

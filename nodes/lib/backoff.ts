@@ -1,3 +1,9 @@
+/** The delay before retry number `attempt` (0 = the first): uniform between `baseMs` and `min(maxMs, baseMs × 2^attempt)`. */
+export function jitteredDelay(baseMs: number, maxMs: number, attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
+  return Math.round(baseMs + random() * (ceiling - baseMs));
+}
+
 /**
  * Exponential backoff with "full jitter": each delay is drawn uniformly between
  * `baseMs` and the current ceiling, which doubles per attempt up to `maxMs`.
@@ -12,9 +18,9 @@ export class Backoff {
   ) {}
 
   next(): number {
-    const ceiling = Math.min(this.maxMs, this.baseMs * 2 ** this.attempt);
+    const delay = jitteredDelay(this.baseMs, this.maxMs, this.attempt, this.random);
     this.attempt = Math.min(this.attempt + 1, 30);
-    return Math.round(this.baseMs + this.random() * (ceiling - this.baseMs));
+    return delay;
   }
 
   reset(): void {

@@ -5,10 +5,16 @@ import type { InitialPosition } from './stream-session';
 
 export type OutputMode = 'record' | 'batch';
 export type AckMode = 'auto' | 'manual';
+export type OrderingMode = 'emit' | 'key';
 export type EventName = 'INSERT' | 'MODIFY' | 'REMOVE';
 export type DataFormatName = 'triggermesh' | 'aws' | 'document';
 
 export const EVENT_NAMES: readonly EventName[] = ['INSERT', 'MODIFY', 'REMOVE'];
+
+/** GetRecords returns at most this many records a call. */
+export const MAX_GET_RECORDS_LIMIT = 1000;
+/** Batch output may gather up to this many records across pages (`batchWindow`), as Lambda's BatchSize for streams. */
+export const MAX_GATHERED_BATCH_SIZE = 10_000;
 
 /** The source node's properties as saved in a flow. */
 export interface SourceNodeProperties {
@@ -27,6 +33,10 @@ export interface SourceNodeProperties {
   /** Lambda filter patterns: a JSON string (the editor's JSON field) or a list (a flow file may hold one). */
   filters?: string | unknown[];
   cloudeventsMode?: string;
+  maxRetries?: string | number;
+  bisectOnError?: string | boolean;
+  ordering?: string;
+  batchWindow?: string | number;
 }
 
 export interface SourceOptions {
@@ -47,6 +57,14 @@ export interface SourceOptions {
   /** With `checkpointStore: lease`: the lease table and this worker's id ('' = host name + process id). */
   readonly lease: { readonly table: string; readonly workerId: string } | undefined;
   readonly cloudeventsMode: CloudEventsMode;
+  /** Manual mode: failed attempts before a record is given up on the failed output; -1 = never. */
+  readonly maxRetries: number;
+  /** Manual mode, batch output: a failed batch is split in halves and retried. */
+  readonly bisectOnError: boolean;
+  /** Manual mode: `emit` (shard order of sending) or `key` (one outstanding message per item key). */
+  readonly ordering: OrderingMode;
+  /** Batch output: seconds to gather records across pages (0 = one message per GetRecords page). */
+  readonly batchWindow: number;
 }
 
 /** The `checkpointStore` value that shares the stream with other workers through a DynamoDB lease table. */
@@ -104,12 +122,20 @@ function recordFilter(value: string | unknown[] | undefined): RecordFilter | und
   }
 }
 
+function flag(name: string, value: string | boolean | undefined): boolean {
+  if (value === undefined || value === '') return false;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new ConfigurationError(`${name} must be true or false (got "${value}")`);
+}
+
 export function resolveSourceOptions(properties: SourceNodeProperties): SourceOptions {
   const checkpointStore = properties.checkpointStore?.trim() || 'none';
-  return {
+  const output = oneOf<OutputMode>('output', properties.output, ['record', 'batch'], 'record');
+  const options: SourceOptions = {
     startingPosition: oneOf('startingPosition', properties.startingPosition, ['LATEST', 'TRIM_HORIZON'], 'LATEST'),
-    batchSize: integerIn('batchSize', properties.batchSize, 1, 1000, 100),
-    output: oneOf('output', properties.output, ['record', 'batch'], 'record'),
+    batchSize: integerIn('batchSize', properties.batchSize, 1, output === 'batch' ? MAX_GATHERED_BATCH_SIZE : MAX_GET_RECORDS_LIMIT, 100),
+    output,
     dataFormat: oneOf('dataFormat', properties.dataFormat, ['triggermesh', 'aws', 'document'], 'triggermesh'),
     eventNames: eventNameSet(properties.eventNames),
     checkpointStore,
@@ -120,5 +146,13 @@ export function resolveSourceOptions(properties: SourceNodeProperties): SourceOp
     filter: recordFilter(properties.filters),
     lease: leaseOptions(checkpointStore, properties),
     cloudeventsMode: oneOf('cloudeventsMode', properties.cloudeventsMode, CLOUDEVENTS_MODES, 'binary'),
+    maxRetries: integerIn('maxRetries', properties.maxRetries, -1, 10_000, -1),
+    bisectOnError: flag('bisectOnError', properties.bisectOnError),
+    ordering: oneOf('ordering', properties.ordering, ['emit', 'key'], 'emit'),
+    batchWindow: output === 'batch' ? integerIn('batchWindow', properties.batchWindow, 0, 300, 0) : 0,
   };
+  if (options.ackMode === 'manual' && options.ordering === 'key' && options.output !== 'record') {
+    throw new ConfigurationError('ordering "key" needs output "record": a batch holds many items');
+  }
+  return options;
 }

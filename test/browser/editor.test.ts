@@ -281,6 +281,37 @@ describe('the editor in headless Chromium, used as a person uses it', function (
     await page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
   });
 
+  it('shows the failure settings in manual mode, marks an out-of-range maxRetries invalid, and gives the node a labelled second output, failed', async function () {
+    await page.locator(`g[id="${sourceId}"] rect.red-ui-flow-node`).dblclick();
+    await page.locator('#node-input-ackMode').waitFor();
+    await settleTray();
+    assert.equal(await page.locator('#node-input-maxRetries').isVisible(), false, 'hidden in auto mode');
+    await page.locator('#node-input-ackMode').selectOption('manual');
+    assert.equal(await page.locator('#node-input-maxRetries').isVisible(), true);
+    assert.equal(await page.locator('#node-input-maxRetries').inputValue(), '-1', 'retry for ever by default');
+    assert.equal(await page.locator('#node-input-ordering').isVisible(), true, 'ordering with record output');
+    assert.equal(await page.locator('#node-input-bisectOnError').isVisible(), false, 'bisect only for batches');
+    const isMarked = async (): Promise<boolean> => /\binput-error\b/.test((await page.locator('#node-input-maxRetries').getAttribute('class')) ?? '');
+    await typeInto('#node-input-maxRetries', '-5');
+    await waitUntil(isMarked, 5_000, 'maxRetries -5 marked invalid');
+    await typeInto('#node-input-maxRetries', '3');
+    await waitUntil(async () => !(await isMarked()), 5_000, 'maxRetries 3 valid');
+    await page.locator('#node-input-output').selectOption('batch');
+    assert.equal(await page.locator('#node-input-bisectOnError').isVisible(), true);
+    assert.equal(await page.locator('#node-input-ordering').isVisible(), false);
+    await page.locator('#node-input-output').selectOption('record');
+    await page.locator('#node-input-ordering').selectOption('key');
+    await screenshot('manual-mode-failures');
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    const saved = await page.evaluate((id) => {
+      const node = (window as unknown as EditorWindow).RED.nodes.node(id) as EditorNode & { outputs?: number; maxRetries?: string; ordering?: string; _def: { outputLabels: (this: unknown, i: number) => string } };
+      return { outputs: Number(node.outputs), maxRetries: String(node.maxRetries), ordering: node.ordering, failedLabel: node._def.outputLabels.call(node, 1) };
+    }, sourceId);
+    assert.deepEqual(saved, { outputs: 2, maxRetries: '3', ordering: 'key', failedLabel: 'failed (given up)' });
+    await waitUntil(async () => (await page.locator(`g[id="${sourceId}"] .red-ui-flow-port-output`).count()) === 2, 5_000, 'two output ports drawn');
+  });
+
   it('imports every example from Import ▸ Examples into a new flow, with no node marked invalid', async function () {
     const examples = (await adminJson<Array<{ fn: string }>>(nodeRed!.url, `/library/examples/flows/${MODULE}`)).map((entry) => entry.fn);
     assert.ok(examples.length >= 5, `examples: ${examples.join(', ')}`);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -68,6 +68,7 @@ const EXAMPLES = [
   'document-format-to-change',
   'manual-ack-to-http-sink',
   'filter-orders-by-status-and-total',
+  'failures-to-dead-letter',
 ];
 
 describe('the example flows, imported from Import ▸ Examples and deployed in a spawned Node-RED', function () {
@@ -282,5 +283,33 @@ describe('the example flows, imported from Import ▸ Examples and deployed in a
     await new Promise((resolve) => setTimeout(resolve, 500));
     const orders = comms!.debugFrom(debugId).map((m) => JSON.parse(m.msg) as { pk: string; status: string; total: number });
     assert.ok(orders.every((o) => /-large$/.test(o.pk) && o.status === 'shipped' && o.total === 150), JSON.stringify(orders));
+  });
+
+  it('failures-to-dead-letter retries a record the function throws for, then sends it to the dead letters (debug and file) with its attempts, while other records pass', async function () {
+    const nodes = await deployExample('failures-to-dead-letter');
+    const deadLetters = idOf(nodes, 'debug', 'dead letters');
+    const processed = idOf(nodes, 'debug', 'processed');
+    let poison = '';
+    await waitUntil(
+      async () => {
+        itemCounter += 1;
+        poison = `poison-${itemCounter}`;
+        await table.put({ pk: { S: poison }, fail: { BOOL: true } });
+        await table.put({ pk: { S: `fine-${itemCounter}` }, fail: { BOOL: false } });
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        return comms!.debugFrom(deadLetters).length > 0;
+      },
+      45_000,
+      'a record in the dead letters',
+    );
+    const [first] = comms!.debugFrom(deadLetters).map((m) => JSON.parse(m.msg) as { payload: { keys: { pk: string } }; attempts: number; error: { message: string }; dynamodbStream: { sequenceNumber: string } });
+    assert.match(first.payload.keys.pk, /^poison-/);
+    assert.equal(first.attempts, 4, 'maxRetries 3: four attempts');
+    assert.match(first.error.message, /cannot process/);
+    assert.ok(comms!.debugFrom(processed).some((m) => /fine-/.test(m.msg)), 'the other records passed');
+    const file = path.join(userDir!, 'dead-letters.ndjson');
+    await waitUntil(() => existsSync(file), 5_000, 'the dead-letter file');
+    const line = JSON.parse(readFileSync(file, 'utf8').split('\n')[0]) as { record: { keys: { pk: string } }; attempts: number; position: { sequenceNumber: string } };
+    assert.deepEqual([line.record.keys.pk, line.attempts, line.position.sequenceNumber], [first.payload.keys.pk, 4, first.dynamodbStream.sequenceNumber]);
   });
 });

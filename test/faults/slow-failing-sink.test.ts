@@ -1,7 +1,7 @@
 /**
  * Fault matrix: manual acknowledgement with a sink that is slow (5–10 ms a message, many at once,
  * as an HTTP sink is) and fails 20 % of the messages it gets. A failed message is not acknowledged;
- * `ackTimeout` makes the node send it again. Runs in-process with the test helper, so the heap
+ * `ackTimeout` counts it as failed and the node sends it again after a short backoff. Runs in-process with the test helper, so the heap
  * measured is the one the node lives in (after a full GC; the helper's spies, which keep every sent
  * message, are emptied before each sample).
  *
@@ -70,6 +70,8 @@ describe('fault matrix: manual acknowledgement with a slow sink that fails 20 % 
     const acknowledged = new Set<string>();
     let maxUnacknowledged = 0;
     let failures = 0;
+    /** Deliveries whose ack token names a later attempt: re-sends after a failure. */
+    let resent = 0;
     let lastSequenceNumber = '0';
     const timers = new Set<NodeJS.Timeout>();
 
@@ -77,6 +79,7 @@ describe('fault matrix: manual acknowledgement with a slow sink that fails 20 % 
       const item = itemOfPayload(msg.payload);
       const id = itemId(item);
       deliveries.push(item);
+      if ((msg._dynamodbStreamAck as { attempt: number }).attempt > 1) resent += 1;
       if (!acknowledged.has(id)) unacknowledged.add(id);
       maxUnacknowledged = Math.max(maxUnacknowledged, unacknowledged.size);
       const sequenceNumber = msg.payload.Dynamodb.SequenceNumber as string;
@@ -112,9 +115,7 @@ describe('fault matrix: manual acknowledgement with a slow sink that fails 20 % 
     for (const timer of timers) clearTimeout(timer);
     const end = sampler.sample().heapUsed;
 
-    const resent = calls.warnings
-      .map((w) => /Sent (\d+) message\(s\) again/.exec(w)?.[1])
-      .reduce((sum, count) => sum + (count ? Number(count) : 0), 0);
+    assert.ok(calls.warnings.some((w) => /ackTimedOut|not acknowledged within/.test(w)), 'timed-out messages are reported');
     const checkpoint = await eventually(() => {
       const stored = source.context().get('dynamodbStreamCheckpoints') as { streams?: Record<string, Record<string, string>> } | undefined;
       const shards = Object.values(stored?.streams ?? {})[0];
@@ -138,7 +139,7 @@ describe('fault matrix: manual acknowledgement with a slow sink that fails 20 % 
     assert.ok(complete, 'every record acknowledged in time');
     assert.ok(failures > 0, 'the sink failed messages');
     assertDelivery(report, { duplicates: 'allowed' });
-    assert.equal(report.duplicates, resent, 'every duplicate is a re-send after ackTimeout, and every re-send reached the sink');
+    assert.equal(report.duplicates, resent, 'every duplicate is a re-send after ackTimeout (a later attempt in its token), none a replay');
     assert.ok(resent >= failures, `each failed message was sent again (${resent} re-sent, ${failures} failures)`);
     assert.ok(maxUnacknowledged <= MAX_IN_FLIGHT, `at most maxInFlight messages unacknowledged (saw ${maxUnacknowledged})`);
     assert.equal(checkpoint, lastSequenceNumber, 'checkpoint at the last record once everything is acknowledged');

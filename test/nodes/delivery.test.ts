@@ -116,7 +116,7 @@ describe('source node: checkpoints and acknowledged delivery (DynamoDB Local)', 
     await eventually(() => storedCheckpoint() === seqOf(messages[9]), 3_000, 'checkpoint at the last record');
   });
 
-  it('sends a message again when it is not acknowledged within ackTimeout', async function () {
+  it('sends a message again when it is not acknowledged within ackTimeout, as its next attempt', async function () {
     const table = await createTable(ctx.client, { prefix: 'acktimeout' });
     const flow = sourceFlow({
       arn: table.arn,
@@ -128,7 +128,8 @@ describe('source node: checkpoints and acknowledged delivery (DynamoDB Local)', 
     await table.put({ pk: { S: 'never-acked' } });
     const [original, again] = await collector.waitFor(2, 5_000);
     assert.equal(again.cloudevent.id, original.cloudevent.id);
-    assert.deepEqual(again._dynamodbStreamAck, original._dynamodbStreamAck);
+    assert.deepEqual({ ...again._dynamodbStreamAck, attempt: 1 }, original._dynamodbStreamAck, 'the same delivery');
+    assert.equal(again._dynamodbStreamAck.attempt, 2);
     helper.getNode('s1').receive(again);
     await delay(1_500);
     assert.equal(collector.messages.length, 2, 'acknowledged: not sent a third time');

@@ -10,7 +10,7 @@ import { CheckpointStore, type KeyValueStore } from '../../nodes/lib/checkpoint/
 import { LeaseCheckpoints } from '../../nodes/lib/lease/lease-checkpoints';
 import { LeaseCoordinator } from '../../nodes/lib/lease/lease-coordinator';
 import { LeasedShards } from '../../nodes/lib/lease/leased-shards';
-import { ACK_PROPERTY, RecordDelivery } from '../../nodes/lib/delivery/record-delivery';
+import { RecordDelivery } from '../../nodes/lib/delivery/record-delivery';
 import { MessageBuilder, type OutgoingMessage } from '../../nodes/lib/message-builder';
 import { ShardPositions } from '../../nodes/lib/position/shard-positions';
 import { EVENT_NAMES, type AckMode } from '../../nodes/lib/source-options';
@@ -107,7 +107,7 @@ export async function startPipeline(fake: FakeAws, arn: string, options: Pipelin
     ...(coordinator ? { coordinator } : {}),
     events,
     ack: (message) => {
-      delivery.acknowledge(message[ACK_PROPERTY]);
+      delivery.acknowledge(message);
     },
     stop: async () => {
       delivery.close();

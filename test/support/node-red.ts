@@ -25,6 +25,8 @@ export const FAST_TIMING = {
   retryMaxMs: 300,
   fatalRetryMaxMs: 500,
   checkpointFlushIntervalMs: 50,
+  redeliveryBaseMs: 20,
+  redeliveryMaxMs: 100,
 };
 
 export interface FlowOptions {

@@ -1,84 +1,23 @@
 import assert from 'node:assert/strict';
-import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { CheckpointStore, type KeyValueStore } from '../../nodes/lib/checkpoint/checkpoint-store';
-import type { AckToken } from '../../nodes/lib/delivery/ack-token';
-import { ACK_PROPERTY, RecordDelivery, type RecordDeliveryOptions } from '../../nodes/lib/delivery/record-delivery';
+import { ACK_PROPERTY } from '../../nodes/lib/delivery/record-delivery';
+import { FailurePolicy, REDELIVERY_BASE_MS, REDELIVERY_MAX_MS } from '../../nodes/lib/delivery/failure-policy';
 import { AckWindow } from '../../nodes/lib/position/ack-window';
-import { ShardPositions } from '../../nodes/lib/position/shard-positions';
-import { MessageBuilder, type OutgoingMessage } from '../../nodes/lib/message-builder';
-import { EVENT_NAMES, type EventName } from '../../nodes/lib/source-options';
-import type { ShardRecords } from '../../nodes/lib/stream-session';
+import { MessageBuilder } from '../../nodes/lib/message-builder';
+import type { EventName } from '../../nodes/lib/source-options';
+import { MemoryKeyValue, STREAM, checkpointed, delivery, record, seq, tokenBack, tokenOf } from '../support/delivery-harness';
 
-class MemoryKeyValue implements KeyValueStore {
-  readonly values = new Map<string, unknown>();
-  writes = 0;
-  async get(key: string): Promise<unknown> {
-    return structuredClone(this.values.get(key));
-  }
-  async set(key: string, value: unknown): Promise<void> {
-    this.writes += 1;
-    this.values.set(key, structuredClone(value));
-  }
+/** A delivery joins the window and is sent at once. */
+function sendOn(window: AckWindow<never>, sequenceNumber: string): void {
+  window.markSent(window.add(sequenceNumber), 0);
 }
-
-const STREAM = 'arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2024-01-01T00:00:00.000';
-
-function record(seq: number, eventName: EventName = 'INSERT', createdAt = new Date()): _Record {
-  return {
-    eventID: `id-${seq}`,
-    eventName,
-    eventSource: 'aws:dynamodb',
-    eventVersion: '1.1',
-    awsRegion: 'us-east-1',
-    dynamodb: { Keys: { pk: { S: `k${seq}` } }, SequenceNumber: String(seq).padStart(21, '0'), SizeBytes: 10, StreamViewType: 'KEYS_ONLY', ApproximateCreationDateTime: createdAt },
-  };
-}
-
-/** The sequence number a store holds for the shard, if it holds one (not TRIM_HORIZON, LATEST, SHARD_END). */
-function checkpointed(store: CheckpointStore, shardId = 'shard-1'): string | undefined {
-  const checkpoint = store.checkpoints(STREAM).get(shardId);
-  return checkpoint?.kind === 'sequence' ? checkpoint.sequenceNumber : undefined;
-}
-
-function seq(n: number): string {
-  return String(n).padStart(21, '0');
-}
-
-function delivery(overrides: Partial<RecordDeliveryOptions> & { maxInFlight?: number } = {}) {
-  const sent: OutgoingMessage[] = [];
-  const checkpoints = new CheckpointStore(new MemoryKeyValue(), 60_000);
-  const positions = new ShardPositions({ backend: checkpoints, capacity: overrides.ackMode === 'auto' ? Infinity : (overrides.maxInFlight ?? 2) });
-  const skipped: number[] = [];
-  const page = (records: _Record[], shardId = 'shard-1'): ShardRecords => ({
-    streamArn: STREAM,
-    shardId,
-    keyAttributeNames: ['pk'],
-    records,
-    position: positions.open(STREAM, shardId, () => ({ kind: 'TRIM_HORIZON' })),
-  });
-  const subject = new RecordDelivery({
-    nodeId: 'n1',
-    builder: new MessageBuilder({ tableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/orders', tableName: 'orders', dataFormat: 'aws', eventNames: new Set(EVENT_NAMES) }),
-    output: 'record',
-    ackMode: 'manual',
-    ackTimeoutMs: 0,
-    maxRecordAgeMs: 0,
-    positions,
-    send: (message) => sent.push(message),
-    onSkippedOldRecords: (count) => skipped.push(count),
-    ...overrides,
-  });
-  return { subject, sent, checkpoints, skipped, page, positions };
-}
-
-const tokenOf = (msg: OutgoingMessage): AckToken => msg[ACK_PROPERTY] as AckToken;
 
 describe('delivery: the acknowledgement window of a shard', function () {
   it('moves the checkpoint only over the acknowledged prefix', function () {
     const window = new AckWindow<never>(10);
-    window.add('1', 0);
-    window.add('2', 0);
-    window.add('3', 0);
+    sendOn(window, '1');
+    sendOn(window, '2');
+    sendOn(window, '3');
     assert.deepEqual(window.ack('2'), { known: true, checkpoint: undefined });
     assert.deepEqual(window.ack('3'), { known: true, checkpoint: undefined });
     assert.deepEqual(window.ack('1'), { known: true, checkpoint: '3' });
@@ -87,7 +26,7 @@ describe('delivery: the acknowledgement window of a shard', function () {
 
   it('makes reserve() wait while the window is full and wakes it on an acknowledgement', async function () {
     const window = new AckWindow<never>(1);
-    window.add('1', 0);
+    sendOn(window, '1');
     let reserved = false;
     const waiting = window.reserve().then(() => (reserved = true));
     await new Promise((resolve) => setImmediate(resolve));
@@ -99,7 +38,7 @@ describe('delivery: the acknowledgement window of a shard', function () {
 
   it('releases waiting readers when closed', async function () {
     const window = new AckWindow<never>(1);
-    window.add('1', 0);
+    sendOn(window, '1');
     const waiting = window.reserve();
     window.close();
     await waiting;
@@ -108,7 +47,7 @@ describe('delivery: the acknowledgement window of a shard', function () {
   it('folds records that need no acknowledgement into the checkpoint once everything before them is acknowledged', function () {
     const window = new AckWindow<never>(10);
     assert.equal(window.addAcknowledged('1'), '1', 'nothing outstanding: checkpoint at once');
-    window.add('2', 0);
+    sendOn(window, '2');
     assert.equal(window.addAcknowledged('3'), undefined);
     assert.equal(window.addAcknowledged('4'), undefined);
     assert.equal(window.size, 2, 'consecutive acknowledged records share one entry');
@@ -117,7 +56,7 @@ describe('delivery: the acknowledgement window of a shard', function () {
 
   it('ignores an unknown or repeated acknowledgement', function () {
     const window = new AckWindow<never>(10);
-    window.add('1', 0);
+    sendOn(window, '1');
     assert.deepEqual(window.ack('1'), { known: true, checkpoint: '1' });
     assert.deepEqual(window.ack('1'), { known: false });
     assert.deepEqual(window.ack('999'), { known: false });
@@ -270,12 +209,12 @@ describe('delivery: sending pages and moving checkpoints', function () {
     const delivering = subject.deliver(page([record(1), record(2), record(3), record(4)]));
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(sent.length, 2);
-    assert.equal(subject.acknowledge(tokenOf(sent[0])), 'acknowledged');
+    assert.equal(subject.acknowledge(tokenBack(sent[0])), 'acknowledged');
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(sent.length, 3);
     assert.equal(checkpointed(checkpoints), seq(1));
-    subject.acknowledge(tokenOf(sent[1]));
-    subject.acknowledge(tokenOf(sent[2]));
+    subject.acknowledge(tokenBack(sent[1]));
+    subject.acknowledge(tokenBack(sent[2]));
     await delivering;
     assert.equal(sent.length, 4);
   });
@@ -291,7 +230,7 @@ describe('delivery: sending pages and moving checkpoints', function () {
 
   it('answers not-ours for a message another node sent, and missing for one without a token', function () {
     const { subject } = delivery();
-    assert.equal(subject.acknowledge({ node: 'other', instance: 'x', stream: STREAM, shard: 'shard-1', seq: seq(1) }), 'not-ours');
+    assert.equal(subject.acknowledge({ [ACK_PROPERTY]: { node: 'other', instance: 'x', stream: STREAM, shard: 'shard-1', seq: seq(1), attempt: 1 } }), 'not-ours');
     assert.equal(subject.acknowledge(undefined), 'missing');
   });
 
@@ -301,9 +240,9 @@ describe('delivery: sending pages and moving checkpoints', function () {
     const later = delivery();
     await later.checkpoints.load();
     await later.subject.deliver(later.page([record(1)]));
-    assert.equal(later.subject.acknowledge(tokenOf(earlier.sent[0])), 'stale');
+    assert.equal(later.subject.acknowledge(tokenBack(earlier.sent[0])), 'stale');
     assert.equal(checkpointed(later.checkpoints), undefined, 'not checkpointed');
-    assert.equal(later.subject.acknowledge(tokenOf(later.sent[0])), 'acknowledged');
+    assert.equal(later.subject.acknowledge(tokenBack(later.sent[0])), 'acknowledged');
     assert.equal(checkpointed(later.checkpoints), seq(1));
   });
 
@@ -311,36 +250,41 @@ describe('delivery: sending pages and moving checkpoints', function () {
     const { subject, sent, checkpoints, page } = delivery({ maxInFlight: 10 });
     await checkpoints.load();
     await subject.deliver(page([record(1), record(2)]));
-    assert.equal(subject.acknowledge(tokenOf(sent[0])), 'acknowledged');
-    assert.equal(subject.acknowledge(tokenOf(sent[0])), 'unknown');
+    assert.equal(subject.acknowledge(tokenBack(sent[0])), 'acknowledged');
+    assert.equal(subject.acknowledge(tokenBack(sent[0])), 'unknown');
     assert.equal(checkpointed(checkpoints), seq(1));
     assert.equal(tokenOf(sent[1]).seq, seq(2));
   });
 
-  it('sends an unacknowledged message again after ackTimeout, with the same token and content', async function () {
+  it('counts a message not acknowledged within ackTimeout as failed and sends it again after a backoff: same record, a fresh copy, the next attempt in its token', async function () {
     let now = 1_000;
-    const { subject, sent, checkpoints, page } = delivery({ ackTimeoutMs: 500, now: () => now });
+    const { subject, sent, checkpoints, page } = delivery({ ackTimeoutMs: 500, now: () => now, redeliveryBaseMs: 5, redeliveryMaxMs: 5 });
     await checkpoints.load();
     await subject.deliver(page([record(1)]));
-    assert.equal(subject.resendOverdue(), 0);
+    assert.equal(subject.failOverdue(), 0);
     now += 600;
-    assert.equal(subject.resendOverdue(), 1);
+    assert.equal(subject.failOverdue(), 1);
+    assert.equal(sent.length, 1, 'not at once: after the backoff');
+    await new Promise((resolve) => setTimeout(resolve, 30));
     assert.equal(sent.length, 2);
-    assert.deepEqual(sent[1], sent[0]);
-    assert.notEqual(sent[1], sent[0], 'a copy, so that what the flow did to the first cannot change the second');
-    subject.acknowledge(tokenOf(sent[1]));
+    assert.deepEqual(sent[1].payload, sent[0].payload);
+    assert.notEqual(sent[1], sent[0], 'a new message, so that what the flow did to the first cannot change the second');
+    assert.deepEqual([tokenOf(sent[0]).attempt, tokenOf(sent[1]).attempt], [1, 2]);
+    assert.equal(subject.acknowledge(tokenBack(sent[1])), 'acknowledged');
     now += 600;
-    assert.equal(subject.resendOverdue(), 0);
+    assert.equal(subject.failOverdue(), 0);
+    assert.equal(checkpointed(checkpoints), seq(1));
   });
 
-  it('doubles the wait before each further re-send, so that a slow sink is not flooded with copies', async function () {
-    let now = 0;
-    const { subject, checkpoints, page } = delivery({ ackTimeoutMs: 100, now: () => now });
-    await checkpoints.load();
-    await subject.deliver(page([record(1)]));
-    const resentAt: number[] = [];
-    for (now = 0; now <= 1_600; now += 10) if (subject.resendOverdue() > 0) resentAt.push(now);
-    assert.deepEqual(resentAt, [100, 300, 700, 1_500]);
+  it('waits an exponential, jittered backoff before each re-send: from the base up to its ceiling, doubling per failure', function () {
+    const delays = (random: number): number[] =>
+      [1, 2, 3, 4, 5, 6, 7, 8].map((attempts) => {
+        const decision = new FailurePolicy({ maxRetries: -1, bisectOnError: false, random: () => random }).decide(attempts, 1);
+        return decision.kind === 'retry' ? decision.delayMs : -1;
+      });
+    assert.deepEqual(delays(1), [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000], 'the most it waits');
+    assert.deepEqual(delays(0), Array(8).fill(REDELIVERY_BASE_MS), 'the least it waits');
+    assert.equal(REDELIVERY_MAX_MS, 60_000);
   });
 
   it('skips records older than maxRecordAge with a warning, and checkpoints past them', async function () {
@@ -360,7 +304,7 @@ describe('delivery: sending pages and moving checkpoints', function () {
     await subject.deliver(page([record(1), record(2), record(3)]));
     assert.equal(sent.length, 1);
     assert.equal((sent[0].payload as unknown[]).length, 3);
-    subject.acknowledge(tokenOf(sent[0]));
+    subject.acknowledge(tokenBack(sent[0]));
     assert.equal(checkpointed(checkpoints), seq(3));
   });
 });

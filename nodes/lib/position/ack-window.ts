@@ -1,21 +1,54 @@
+/**
+ * - `gathering`: a batch still gathering records across pages (`batchWindow`); not sent yet, always the window's tail.
+ * - `queued`: waits for the delivery before it with the same item key (`ordering: key`); not sent yet.
+ * - `outstanding`: may be sent / was sent and waits for its acknowledgement.
+ * - `failed`: its last attempt failed; waits for its re-send.
+ * - `settled`: acknowledged, given up, or never needed one: part of the checkpoint once all before it are.
+ */
+export type DeliveryState = 'gathering' | 'queued' | 'outstanding' | 'failed' | 'settled';
+
 export interface PendingDelivery<T> {
   /** Sequence number of the last record this delivery covers: what its acknowledgement names. */
-  readonly lastSequenceNumber: string;
-  acked: boolean;
+  lastSequenceNumber: string;
+  state: DeliveryState;
   sentAt: number;
-  /** How often it was sent again for lack of an acknowledgement. */
-  resends: number;
-  /** What to send again when the ack does not come in time (kept only when re-sending is on). */
-  readonly resend?: T;
+  /** How often it was sent (1 after the first sending). */
+  attempts: number;
+  /** What to build its message from (kept in manual mode, for re-sends and the failed output). */
+  readonly content?: T;
+  /** Item key, with `ordering: key`: at most one delivery per key is outstanding or failed. */
+  readonly key?: string;
+  /** The next delivery of the same key, queued behind this one. */
+  nextOfKey?: PendingDelivery<T>;
+  /** Why its last attempt failed (what the failed output reports when it is given up). */
+  lastError?: unknown;
+}
+
+/** A delivery that takes the place of part of another (a half of a bisected batch, the rest of a partial one). */
+export interface ReplacementPart<T> {
+  readonly lastSequenceNumber: string;
+  readonly content: T;
+  readonly settled: boolean;
+  /** Attempts it inherits from the delivery it replaces (0: a fresh start, as a bisected half). */
+  readonly attempts: number;
+}
+
+export interface Settlement<T> {
+  /** The new checkpoint, when the settled prefix grew. */
+  readonly checkpoint?: string;
+  /** The delivery of the same key that may be sent now. */
+  readonly unblocked?: PendingDelivery<T>;
 }
 
 /**
- * The deliveries of one shard that are not yet part of its checkpoint, in order. The checkpoint
- * moves over the acknowledged prefix only; at most `capacity` deliveries are outstanding, after
- * which `reserve()` waits (backpressure on the shard's reader).
+ * The deliveries of one shard that are not yet part of its checkpoint, in shard order. The
+ * checkpoint moves over the settled prefix only; at most `capacity` deliveries are held (sent,
+ * failed or queued for their key), after which `reserve()` waits (backpressure on the shard's reader).
  */
 export class AckWindow<T> {
   private readonly pending: PendingDelivery<T>[] = [];
+  /** The last unsettled delivery of each item key (`ordering: key`); the others are linked by `nextOfKey`. */
+  private readonly keyTails = new Map<string, PendingDelivery<T>>();
   private waiters: Array<() => void> = [];
   private closed = false;
 
@@ -37,44 +70,110 @@ export class AckWindow<T> {
     }
   }
 
-  add(lastSequenceNumber: string, now: number, resend?: T): PendingDelivery<T> {
-    const delivery: PendingDelivery<T> = { lastSequenceNumber, acked: false, sentAt: now, resends: 0, resend };
+  /** A new delivery, `queued` when an earlier one of the same key is unsettled, else `outstanding` (the caller sends it). */
+  add(lastSequenceNumber: string, content?: T, key?: string): PendingDelivery<T> {
+    const delivery: PendingDelivery<T> = { lastSequenceNumber, state: 'outstanding', sentAt: 0, attempts: 0, content, key };
+    if (key !== undefined) {
+      const tail = this.keyTails.get(key);
+      if (tail) {
+        tail.nextOfKey = delivery;
+        delivery.state = 'queued';
+      }
+      this.keyTails.set(key, delivery);
+    }
     this.pending.push(delivery);
     return delivery;
   }
 
+  /** A batch that gathers records until it is sent (`markSent`); the checkpoint cannot pass it meanwhile. */
+  addGathering(lastSequenceNumber: string, content: T): PendingDelivery<T> {
+    const delivery = this.add(lastSequenceNumber, content);
+    delivery.state = 'gathering';
+    return delivery;
+  }
+
+  /** The batch still gathering, if there is one. */
+  gathering(): PendingDelivery<T> | undefined {
+    const tail = this.pending[this.pending.length - 1];
+    return tail?.state === 'gathering' ? tail : undefined;
+  }
+
+  /** The gathering batch now covers the records up to `lastSequenceNumber`. */
+  extend(delivery: PendingDelivery<T>, lastSequenceNumber: string): void {
+    if (delivery.state !== 'gathering') throw new Error('Only a gathering batch can be extended');
+    delivery.lastSequenceNumber = lastSequenceNumber;
+  }
+
+  /** The delivery is being sent (again) at `now`. */
+  markSent(delivery: PendingDelivery<T>, now: number): void {
+    delivery.state = 'outstanding';
+    delivery.attempts += 1;
+    delivery.sentAt = now;
+  }
+
+  /** Its last attempt failed: it waits for a re-send (`markSent`), unless acknowledged meanwhile. */
+  markFailed(delivery: PendingDelivery<T>): void {
+    delivery.state = 'failed';
+  }
+
   /**
    * Records that need no acknowledgement (filtered or too old): they join the checkpoint as soon as
-   * everything before them is acknowledged. Returns the new checkpoint, if it moved.
+   * everything before them is settled. Returns the new checkpoint, if it moved.
    */
   addAcknowledged(lastSequenceNumber: string): string | undefined {
     const tail = this.pending[this.pending.length - 1];
-    if (tail?.acked) {
+    if (tail?.state === 'settled') {
       this.pending[this.pending.length - 1] = { ...tail, lastSequenceNumber };
       return this.advance();
     }
     if (this.pending.length === 0) return lastSequenceNumber;
-    this.pending.push({ lastSequenceNumber, acked: true, sentAt: 0, resends: 0 });
+    this.pending.push({ lastSequenceNumber, state: 'settled', sentAt: 0, attempts: 0 });
     return this.advance();
   }
 
-  /**
-   * Marks the outstanding delivery ending at `sequenceNumber` acknowledged. Returns whether one was
-   * outstanding, and the new checkpoint when the acknowledged prefix grew.
-   */
-  ack(sequenceNumber: string): { readonly known: boolean; readonly checkpoint?: string } {
-    const delivery = this.pending.find((d) => !d.acked && d.lastSequenceNumber === sequenceNumber);
-    if (!delivery) return { known: false };
-    delivery.acked = true;
-    return { known: true, checkpoint: this.advance() };
+  /** The sent (outstanding or failed) delivery ending at `sequenceNumber`, if there is one. */
+  find(sequenceNumber: string): PendingDelivery<T> | undefined {
+    return this.pending.find((d) => (d.state === 'outstanding' || d.state === 'failed') && d.attempts > 0 && d.lastSequenceNumber === sequenceNumber);
   }
 
-  /**
-   * Unacknowledged deliveries whose acknowledgement is overdue at `now`. The wait doubles with each
-   * re-send (up to 64 × `timeoutMs`), so that a sink slower than the timeout is not flooded with copies.
-   */
+  /** Marks the delivery ending at `sequenceNumber` acknowledged. */
+  ack(sequenceNumber: string): { readonly known: boolean; readonly checkpoint?: string } {
+    const delivery = this.find(sequenceNumber);
+    if (!delivery) return { known: false };
+    return { known: true, checkpoint: this.settle(delivery).checkpoint };
+  }
+
+  /** The delivery is acknowledged or given up: the next one of its key may go, the checkpoint may move. */
+  settle(delivery: PendingDelivery<T>): Settlement<T> {
+    delivery.state = 'settled';
+    let unblocked: PendingDelivery<T> | undefined;
+    if (delivery.key !== undefined) {
+      unblocked = delivery.nextOfKey;
+      delivery.nextOfKey = undefined;
+      if (unblocked) unblocked.state = 'outstanding';
+      else if (this.keyTails.get(delivery.key) === delivery) this.keyTails.delete(delivery.key);
+    }
+    return { checkpoint: this.advance(), unblocked };
+  }
+
+  /** Puts `parts` in the place of `delivery` (which has no item key); returns the unsettled parts and the new checkpoint. */
+  replace(delivery: PendingDelivery<T>, parts: readonly ReplacementPart<T>[]): { readonly open: PendingDelivery<T>[]; readonly checkpoint?: string } {
+    const index = this.pending.indexOf(delivery);
+    if (index < 0 || delivery.key !== undefined) throw new Error('Only a pending delivery without an item key can be replaced');
+    const replacements = parts.map<PendingDelivery<T>>((part) => ({
+      lastSequenceNumber: part.lastSequenceNumber,
+      state: part.settled ? 'settled' : 'outstanding',
+      sentAt: 0,
+      attempts: part.attempts,
+      content: part.content,
+    }));
+    this.pending.splice(index, 1, ...replacements);
+    return { open: replacements.filter((d) => d.state !== 'settled'), checkpoint: this.advance() };
+  }
+
+  /** Sent deliveries whose acknowledgement is overdue at `now`. */
   overdue(now: number, timeoutMs: number): PendingDelivery<T>[] {
-    return this.pending.filter((d) => !d.acked && now - d.sentAt >= timeoutMs * 2 ** Math.min(d.resends, 6));
+    return this.pending.filter((d) => d.state === 'outstanding' && d.attempts > 0 && now - d.sentAt >= timeoutMs);
   }
 
   close(): void {
@@ -83,11 +182,12 @@ export class AckWindow<T> {
   }
 
   private advance(): string | undefined {
-    let checkpoint: string | undefined;
-    while (this.pending.length > 0 && this.pending[0].acked) {
-      checkpoint = (this.pending.shift() as PendingDelivery<T>).lastSequenceNumber;
-    }
-    if (checkpoint !== undefined) this.release();
+    let settled = 0;
+    while (settled < this.pending.length && this.pending[settled].state === 'settled') settled += 1;
+    if (settled === 0) return undefined;
+    const checkpoint = this.pending[settled - 1].lastSequenceNumber;
+    this.pending.splice(0, settled);
+    this.release();
     return checkpoint;
   }
 

@@ -1,6 +1,6 @@
 import type { Checkpoint } from '../checkpoint/checkpoint';
 import { compareSequenceNumbers } from '../sequence-number';
-import { AckWindow, type PendingDelivery } from './ack-window';
+import { AckWindow, type PendingDelivery, type ReplacementPart } from './ack-window';
 
 /** Where a GetShardIterator call starts. */
 export type StartPosition =
@@ -125,10 +125,43 @@ export class ShardPosition<T = unknown> {
     return this.window.reserve();
   }
 
-  /** A delivery that covers the records up to `lastSequenceNumber` was sent and waits for its acknowledgement. */
-  sent(lastSequenceNumber: string, now: number, resend?: T): PendingDelivery<T> {
+  /** A delivery that covers the records up to `lastSequenceNumber` was sent (auto mode: acknowledged when handed over). */
+  sent(lastSequenceNumber: string, now: number): PendingDelivery<T> {
+    const delivery = this.enqueue(lastSequenceNumber);
+    this.window.markSent(delivery, now);
+    return delivery;
+  }
+
+  /**
+   * A delivery covering the records up to `lastSequenceNumber` joins the window: `queued` behind an
+   * unsettled one of the same item `key`, else `outstanding`, to be sent by the caller (`markSent`).
+   */
+  enqueue(lastSequenceNumber: string, content?: T, key?: string): PendingDelivery<T> {
     this.markDelivered(lastSequenceNumber);
-    return this.window.add(lastSequenceNumber, now, resend);
+    return this.window.add(lastSequenceNumber, content, key);
+  }
+
+  /** The batch gathering records across pages (`batchWindow`), if one is open. */
+  gathering(): PendingDelivery<T> | undefined {
+    return this.window.gathering();
+  }
+
+  startGathering(lastSequenceNumber: string, content: T): PendingDelivery<T> {
+    this.markDelivered(lastSequenceNumber);
+    return this.window.addGathering(lastSequenceNumber, content);
+  }
+
+  extendGathering(delivery: PendingDelivery<T>, lastSequenceNumber: string): void {
+    this.markDelivered(lastSequenceNumber);
+    this.window.extend(delivery, lastSequenceNumber);
+  }
+
+  markSent(delivery: PendingDelivery<T>, now: number): void {
+    this.window.markSent(delivery, now);
+  }
+
+  markFailed(delivery: PendingDelivery<T>): void {
+    this.window.markFailed(delivery);
   }
 
   /** Records that need no acknowledgement (filtered out, too old). */
@@ -137,12 +170,31 @@ export class ShardPosition<T = unknown> {
     this.checkpointAt(this.window.addAcknowledged(lastSequenceNumber));
   }
 
+  /** The sent delivery (outstanding or waiting for its re-send) ending at that sequence number. */
+  pendingDelivery(lastSequenceNumber: string): PendingDelivery<T> | undefined {
+    return this.window.find(lastSequenceNumber);
+  }
+
   /** Returns false when no delivery ending at that sequence number is outstanding. */
   acknowledge(lastSequenceNumber: string): boolean {
     if (this.revokedFlag) return false;
-    const { known, checkpoint } = this.window.ack(lastSequenceNumber);
+    const delivery = this.window.find(lastSequenceNumber);
+    if (delivery) this.settle(delivery);
+    return delivery !== undefined;
+  }
+
+  /** Acknowledged or given up; returns the delivery of the same item key that may be sent now. */
+  settle(delivery: PendingDelivery<T>): PendingDelivery<T> | undefined {
+    const { checkpoint, unblocked } = this.window.settle(delivery);
     this.checkpointAt(checkpoint);
-    return known;
+    return unblocked;
+  }
+
+  /** Splits a delivery (bisected batch, partly acknowledged batch); returns the parts still to send. */
+  replace(delivery: PendingDelivery<T>, parts: readonly ReplacementPart<T>[]): PendingDelivery<T>[] {
+    const { open, checkpoint } = this.window.replace(delivery, parts);
+    this.checkpointAt(checkpoint);
+    return open;
   }
 
   overdue(now: number, timeoutMs: number): PendingDelivery<T>[] {
