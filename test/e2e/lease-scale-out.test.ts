@@ -190,24 +190,37 @@ describe('scale-out: one flow in several Node-RED processes sharing a stream thr
     process.kill(zombie.pid, 'SIGSTOP');
     const lastBeforeFreeze = stream.records().map((r) => BigInt(r.dynamodb!.SequenceNumber!)).reduce((a, b) => (a > b ? a : b));
     await eventually(async () => [...(await owners('zombies')).values()].every((o) => ownerOfPid(o, survivor)), 6 * FAILOVER_MS, 'every shard on the survivor');
-    const sinkBeforeThaw = receiver.received.length;
     process.kill(zombie.pid, 'SIGCONT');
-    await delay(FAILOVER_MS);
+    // For the failover time after the thaw: every record the zombie posts is either one it had read before
+    // the freeze (in flight then), or of a shard the table shows it owning again (a later take is allowed).
+    const violations: string[] = [];
+    let examined = receiver.received.length;
+    let ownedBefore = new Set<string>();
+    let postedAfterThaw = 0;
+    const until = Date.now() + FAILOVER_MS;
+    while (Date.now() < until) {
+      const arrived = receiver.received.length;
+      const owned = new Set([...(await owners('zombies')).entries()].filter(([, owner]) => ownerOfPid(owner, zombie)).map(([shardId]) => shardId));
+      for (const request of receiver.received.slice(examined, arrived)) {
+        if (request.headers['x-worker'] !== 'zombie') continue;
+        postedAfterThaw += 1;
+        if (BigInt(String(request.headers['ce-id']).replace(/^ev-/, '')) <= lastBeforeFreeze) continue;
+        const shardId = String((JSON.parse(request.body) as { Dynamodb: { Keys: { pk: { S: string } } } }).Dynamodb.Keys.pk.S).split('/')[0];
+        if (!owned.has(shardId) && !ownedBefore.has(shardId)) violations.push(`${String(request.headers['ce-id'])} of ${shardId}`);
+      }
+      examined = arrived;
+      ownedBefore = owned;
+      await delay(50);
+    }
     await stopWriting();
 
     const written = stream.records().map((r) => String(r.eventID));
     const received = (): Set<string> => new Set(receiver.received.map((r) => String(r.headers['ce-id'])));
     await eventually(() => written.every((id) => received().has(id)), 60_000, 'every record at the sink').catch(() => undefined);
-    const fromZombieAfterThaw = receiver.received.slice(sinkBeforeThaw).filter((r) => r.headers['x-worker'] === 'zombie');
-    const newerThanFreeze = fromZombieAfterThaw.filter((r) => BigInt(String(r.headers['ce-id']).replace(/^ev-/, '')) > lastBeforeFreeze);
     const missing = written.filter((id) => !received().has(id));
-    console.log(
-      `      zombie: written ${written.length}, lost ${missing.length}; after the thaw the zombie posted ${fromZombieAfterThaw.length} message(s), ` +
-        `${newerThanFreeze.length} of them newer than the freeze`,
-    );
+    console.log(`      zombie: written ${written.length}, lost ${missing.length}; in the failover time after the thaw the zombie posted ${postedAfterThaw} message(s)`);
     assert.deepEqual(missing, [], 'no record lost');
-    assert.deepEqual(newerThanFreeze.map((r) => r.headers['ce-id']), [], 'the thawed worker read nothing new from the shards it lost');
-    assert.ok(fromZombieAfterThaw.length <= 2 * 20, `after the thaw the zombie finishes at most its in-flight windows (${fromZombieAfterThaw.length})`);
+    assert.deepEqual(violations, [], 'the thawed worker posts nothing read from shards it no longer owns');
     assert.ok(/Lost the lease of shard/.test(zombie.logs()), 'the thawed worker logs that it lost its leases');
   });
 });
