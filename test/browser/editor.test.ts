@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { launchLoopbackChromium, type LoopbackBrowser } from '../../scripts/chromium';
 import { MODULE, adminJson, waitUntil, type FlowNode } from '../support/admin-api';
 import { LOCAL_CREDENTIALS, createTable, localClient, sharedDynamoDbLocal, type TestTable } from '../support/dynamodb';
@@ -312,6 +312,28 @@ describe('the editor in headless Chromium, used as a person uses it', function (
     await waitUntil(async () => (await page.locator(`g[id="${sourceId}"] .red-ui-flow-port-output`).count()) === 2, 5_000, 'two output ports drawn');
   });
 
+  /**
+   * Selects an example in the import dialog's tree, opening the module's folder when it is closed. The tree
+   * draws its rows after the dialog opens: a click that lands before them (or on a folder that was opening)
+   * selects nothing, and the Import button stays disabled; the click is then made again.
+   */
+  async function selectExample(tree: Locator, entry: Locator): Promise<void> {
+    const importButton = page.locator('#red-ui-clipboard-dialog-ok');
+    await tree.locator('.red-ui-treeList-label', { hasText: MODULE }).waitFor();
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      if (!(await entry.isVisible())) {
+        await tree.locator('.red-ui-treeList-label', { hasText: MODULE }).click();
+        await entry.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
+      }
+      if (await entry.isVisible()) await entry.click();
+      for (let wait = 0; wait < 20; wait += 1) {
+        if (await importButton.isEnabled()) return;
+        await page.waitForTimeout(100);
+      }
+    }
+    assert.fail('the example could not be selected: the Import button stayed disabled');
+  }
+
   it('imports every example from Import ▸ Examples into a new flow, with no node marked invalid', async function () {
     const examples = (await adminJson<Array<{ fn: string }>>(nodeRed!.url, `/library/examples/flows/${MODULE}`)).map((entry) => entry.fn);
     assert.ok(examples.length >= 5, `examples: ${examples.join(', ')}`);
@@ -322,8 +344,7 @@ describe('the editor in headless Chromium, used as a person uses it', function (
       await page.locator('#red-ui-clipboard-dialog-import-tabs a', { hasText: 'Examples' }).click();
       const tree = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
       const entry = tree.locator('.red-ui-treeList-label', { hasText: new RegExp(`^${example}$`) });
-      if (!(await entry.isVisible())) await tree.locator('.red-ui-treeList-label', { hasText: MODULE }).click();
-      await entry.click();
+      await selectExample(tree, entry);
       await page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
       await page.locator('#red-ui-clipboard-dialog-ok').click();
       await page.locator('#red-ui-clipboard-dialog-ok').waitFor({ state: 'hidden' });
