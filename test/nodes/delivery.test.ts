@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createTable } from '../support/dynamodb';
-import { helper, ourNodes, sourceCredentials, sourceFlow, useContextStorage, useNodeRedWithDynamoDbLocal, type FlowNode } from '../support/node-red';
+import { helper, ourNodes, sourceCredentials, sourceFlow, useFileContextStore, useNodeRedWithDynamoDbLocal, type FlowNode } from '../support/node-red';
 import { MessageCollector, delay, eventually, type Msg } from '../support/collect';
 import { NodeCalls } from '../support/node-events';
 import { storedCheckpoint, storedSequenceNumber } from '../support/stored-checkpoint';
@@ -18,12 +15,7 @@ const seqOf = (msg: Msg): string => msg.payload.Dynamodb.SequenceNumber;
 
 describe('source node: checkpoints and acknowledged delivery (DynamoDB Local)', function () {
   const ctx = useNodeRedWithDynamoDbLocal();
-  let contextDir: string;
-  useContextStorage(() => {
-    contextDir = mkdtempSync(path.join(os.tmpdir(), 'ddbstream-context-'));
-    return { default: { module: 'memory' }, file: { module: 'localfilesystem', config: { dir: contextDir, flushInterval: 1 } } };
-  });
-  after(() => rmSync(contextDir, { recursive: true, force: true }));
+  useFileContextStore();
 
   it('resumes after redeploys from its checkpoint in a file-backed context store: none lost, in order, repeats only a page in transit', async function () {
     this.timeout(60_000);

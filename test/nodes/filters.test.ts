@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createTable, type TestTable } from '../support/dynamodb';
-import { helper, ourNodes, sourceCredentials, sourceFlow, useContextStorage, useNodeRedWithDynamoDbLocal } from '../support/node-red';
+import { helper, ourNodes, sourceCredentials, sourceFlow, useFileContextStore, useNodeRedWithDynamoDbLocal } from '../support/node-red';
 import { storedSequenceNumber } from '../support/stored-checkpoint';
 import { MessageCollector, delay, eventually, type Msg } from '../support/collect';
 import { NodeCalls } from '../support/node-events';
@@ -31,12 +28,7 @@ const EXPECTED = ['INSERT o2', 'MODIFY o1', 'MODIFY o2', 'REMOVE o2'];
 
 describe('source node: Lambda filter patterns (DynamoDB Local)', function () {
   const ctx = useNodeRedWithDynamoDbLocal();
-  let contextDir: string;
-  useContextStorage(() => {
-    contextDir = mkdtempSync(path.join(os.tmpdir(), 'ddbstream-filters-'));
-    return { default: { module: 'memory' }, file: { module: 'localfilesystem', config: { dir: contextDir, flushInterval: 1 } } };
-  });
-  after(() => rmSync(contextDir, { recursive: true, force: true }));
+  useFileContextStore();
 
   it('emits exactly the INSERTs, MODIFYs and REMOVEs that match one of two patterns; after a restart from the checkpoint the filtered-out records are not read again', async function () {
     this.timeout(60_000);

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createTable } from '../support/dynamodb';
 import { MessageCollector, delay, eventually, type Msg } from '../support/collect';
 import { NodeCalls } from '../support/node-events';
 import { storedCheckpoint } from '../support/stored-checkpoint';
-import { helper, ourNodes, sourceCredentials, sourceFlow, useContextStorage, useNodeRedWithDynamoDbLocal, type FlowNode } from '../support/node-red';
+import { helper, ourNodes, sourceCredentials, sourceFlow, useFileContextStore, useNodeRedWithDynamoDbLocal, type FlowNode } from '../support/node-red';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const functionNode = require('@node-red/nodes/core/function/10-function.js');
@@ -29,12 +26,7 @@ return null;`;
 
 describe('source node: acknowledgements of a previous instance (DynamoDB Local)', function () {
   const ctx = useNodeRedWithDynamoDbLocal();
-  let contextDir: string;
-  useContextStorage(() => {
-    contextDir = mkdtempSync(path.join(os.tmpdir(), 'ddbstream-stale-'));
-    return { default: { module: 'memory' }, file: { module: 'localfilesystem', config: { dir: contextDir, flushInterval: 1 } } };
-  });
-  after(() => rmSync(contextDir, { recursive: true, force: true }));
+  useFileContextStore();
 
   it('ignores acknowledgements that come back after a redeploy of the source node alone; the checkpoint never passes an unacknowledged record', async function () {
     this.timeout(60_000);

@@ -1,4 +1,6 @@
 import helper from 'node-red-node-test-helper';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS, localClient, sharedDynamoDbLocal } from './dynamodb';
@@ -107,5 +109,17 @@ export function useContextStorage(contextStorage: () => Record<string, unknown>)
     context.init = originalInit;
     await context.close();
     settings({ ...settings(), contextStorage: undefined });
+  });
+}
+
+/** Context stores for a suite: `default` in memory and `file` (localfilesystem) in a temporary folder removed afterwards. */
+export function useFileContextStore(): void {
+  let dir: string | undefined;
+  useContextStorage(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'ddbstream-context-'));
+    return { default: { module: 'memory' }, file: { module: 'localfilesystem', config: { dir, flushInterval: 1 } } };
+  });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 }
