@@ -1,5 +1,4 @@
-import type { Checkpoint } from './checkpoint';
-import { decodeCheckpoint, encodeCheckpoint, sameCheckpoint } from './checkpoint';
+import { decodeCheckpoint, encodeCheckpoint, sameCheckpoint, type Checkpoint } from './checkpoint';
 import type { CheckpointBackend } from './checkpoint-backend';
 
 /** Where checkpoints are kept: one JSON-serialisable value under one key (a Node-RED context store in practice). */
