@@ -1,11 +1,13 @@
 // What the figures were measured on.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { nodeRedVersion } from './node-red-package';
 
 export interface MachineInfo {
   readonly nproc: number;
   readonly cpuModel: string;
   readonly node: string;
+  readonly nodeRed: string;
   readonly platform: string;
   readonly memoryGB: number;
   readonly loadAverage: number[];
@@ -28,6 +30,7 @@ export function machineInfo(): MachineInfo {
     nproc: os.availableParallelism(),
     cpuModel: cpuModel(),
     node: process.version,
+    nodeRed: nodeRedVersion,
     platform: `${os.platform()} ${os.release()}`,
     memoryGB: Math.round(os.totalmem() / 1024 ** 3),
     loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),

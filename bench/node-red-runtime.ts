@@ -7,8 +7,9 @@ import path from 'node:path';
 import type { EventEmitter } from 'node:events';
 import { configNode, sourceNode, type FlowNode } from '../test/support/flow-nodes';
 import { BENCH_CREDENTIALS } from './local-dynamodb';
+import { nodeRedPackageDir } from './node-red-package';
 
-helper.init(require.resolve('node-red'));
+helper.init(require.resolve(nodeRedPackageDir));
 
 const dist = path.resolve(__dirname, '..', 'dist');
 /* eslint-disable @typescript-eslint/no-require-imports */

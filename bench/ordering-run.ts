@@ -7,10 +7,10 @@ import path from 'node:path';
 import { reportFromChild } from './child-run';
 import type { SinkReport } from './delayed-http-sink';
 import { deploy, sourceFlow, startRuntime, stopRuntime, undeploy } from './node-red-runtime';
+import { coreNode } from './node-red-package';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-const httpRequestNode = require('@node-red/nodes/core/network/21-httprequest.js');
-const completeNode = require('@node-red/nodes/core/common/24-complete.js');
+const httpRequestNode = coreNode('network/21-httprequest.js');
+const completeNode = coreNode('common/24-complete.js');
 
 export interface OrderingRunResult {
   readonly ordering: string;

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const wanted = (figure: string): boolean => !settings.only || settings.only.has(figure);
   const startedAt = new Date();
   const machine = machineInfo();
-  log(`bench ${startedAt.toISOString()} · ${machine.nproc} × ${machine.cpuModel} · Node ${machine.node} · load ${machine.loadAverage.join(' ')}`);
+  log(`bench ${startedAt.toISOString()} · ${machine.nproc} × ${machine.cpuModel} · Node ${machine.node} · Node-RED ${machine.nodeRed} · load ${machine.loadAverage.join(' ')}`);
   if (settings.quick) log('BENCH_QUICK=1: short smoke run, figures not comparable');
   const rows: ResultRow[] = [];
   const results: Record<string, unknown> = { startedAt: startedAt.toISOString(), machine, settings: { ...settings, only: settings.only && [...settings.only] } };
