@@ -1,35 +1,21 @@
 /**
  * Fault matrix, mocked part: expired shard iterators and trimmed stream data, which DynamoDB Local
- * cannot produce. A StreamConsumer, a RecordDelivery and a CheckpointStore are wired the way the
- * source node wires them, against the in-memory FakeAws; "with checkpoints" stops the pipeline
- * mid-stream and starts a new one from what the first one saved.
+ * cannot produce. The engine is wired the way the source node wires it (test/support/engine-pipeline.ts),
+ * against the in-memory FakeAws; "with checkpoints" stops the pipeline mid-stream and starts a new one
+ * from what the first one saved.
  */
 import assert from 'node:assert/strict';
-import { parseDynamoDbArn } from '../../nodes/lib/arn';
-import { CheckpointStore, type KeyValueStore } from '../../nodes/lib/checkpoint/checkpoint-store';
-import { RecordDelivery } from '../../nodes/lib/delivery/record-delivery';
-import { MessageBuilder, type OutgoingMessage } from '../../nodes/lib/message-builder';
-import { ShardPositions } from '../../nodes/lib/position/shard-positions';
-import { EVENT_NAMES } from '../../nodes/lib/source-options';
-import { StreamConsumer, type ConsumerEvent } from '../../nodes/lib/stream-consumer';
+import type { KeyValueStore } from '../../nodes/lib/checkpoint/checkpoint-store';
+import type { ConsumerEvent } from '../../nodes/lib/stream-consumer';
 import { compareSequenceNumbers } from '../../nodes/lib/sequence-number';
 import { eventually } from '../support/collect';
 import { assertDelivery, reconcileAndPrint, type Delivery, type NumberedItem } from '../support/delivery-ledger';
-import { FAST_TIMING, FakeAws, tableArnOf, type FakeStream } from '../support/mock-stream';
+import { MemoryKeyValue, startPipeline as startEnginePipeline, type Pipeline } from '../support/engine-pipeline';
+import { FakeAws, tableArnOf, type FakeStream } from '../support/mock-stream';
 import { seededRandom } from '../support/seeded-random';
 
 const TABLE = 'orders';
 const KEYS = 5;
-
-class MemoryKeyValue implements KeyValueStore {
-  private readonly values = new Map<string, unknown>();
-  async get(key: string): Promise<unknown> {
-    return structuredClone(this.values.get(key));
-  }
-  async set(key: string, value: unknown): Promise<void> {
-    this.values.set(key, structuredClone(value));
-  }
-}
 
 /**
  * Numbered items in the fake stream: item n has key `k<n mod 5>`; keys k0–k2 live in shard A and
@@ -73,68 +59,17 @@ class FakeWriter {
   }
 }
 
-/** What the source node builds from its config: checkpoints (optional), delivery, consumer; started and closed the same way. */
-class Pipeline {
-  readonly events: ConsumerEvent[] = [];
-  private readonly checkpoints: CheckpointStore | undefined;
-  private readonly positions: ShardPositions;
-  private readonly delivery: RecordDelivery;
-  private readonly consumer: StreamConsumer;
-
-  constructor(fake: FakeAws, store: KeyValueStore | undefined, deliveries: Delivery[], epoch: number) {
-    this.checkpoints = store ? new CheckpointStore(store, 10) : undefined;
-    this.positions = new ShardPositions({ backend: this.checkpoints, capacity: Infinity });
-    this.delivery = new RecordDelivery({
-      nodeId: 'source',
-      builder: new MessageBuilder({ tableArn: tableArnOf(TABLE), tableName: TABLE, dataFormat: 'document', eventNames: new Set(EVENT_NAMES) }),
-      output: 'record',
-      ackMode: 'auto',
-      ackTimeoutMs: 0,
-      maxRecordAgeMs: 0,
-      positions: this.positions,
-      send: (message: OutgoingMessage) => {
-        const payload = message.payload as { keys: { pk: string }; newImage: { n: number } };
-        deliveries.push({ key: payload.keys.pk, n: payload.newImage.n, epoch });
-      },
-      onSkippedOldRecords: () => undefined,
-    });
-    this.consumer = new StreamConsumer({
-      dynamodb: fake.dynamodbClient,
-      streams: fake.streamsClient,
-      arn: parseDynamoDbArn(tableArnOf(TABLE)),
-      startingPosition: 'TRIM_HORIZON',
-      batchSize: 7,
-      positions: this.positions,
-      deliver: (page) => this.delivery.deliver(page),
-      onEvent: (event) => this.events.push(event),
-      timing: FAST_TIMING,
-    });
+/** Shard → checkpointed sequence number, as the pipeline's checkpoint store holds it now. */
+function checkpointedSequences(pipeline: Pipeline, streamArn: string): Map<string, string> {
+  const sequences = new Map<string, string>();
+  for (const [shardId, checkpoint] of pipeline.checkpoints?.checkpoints(streamArn) ?? []) {
+    if (checkpoint.kind === 'sequence') sequences.set(shardId, checkpoint.sequenceNumber);
   }
+  return sequences;
+}
 
-  async start(): Promise<void> {
-    await this.checkpoints?.load();
-    this.consumer.start();
-  }
-
-  async stop(): Promise<void> {
-    this.delivery.close();
-    this.positions.close();
-    await this.consumer.stop();
-    await this.checkpoints?.close();
-  }
-
-  /** Shard → checkpointed sequence number, as the checkpoint store holds it now. */
-  checkpointedSequences(streamArn: string): Map<string, string> {
-    const sequences = new Map<string, string>();
-    for (const [shardId, checkpoint] of this.checkpoints?.checkpoints(streamArn) ?? []) {
-      if (checkpoint.kind === 'sequence') sequences.set(shardId, checkpoint.sequenceNumber);
-    }
-    return sequences;
-  }
-
-  eventsOf<T extends ConsumerEvent['type']>(type: T): Array<Extract<ConsumerEvent, { type: T }>> {
-    return this.events.filter((e): e is Extract<ConsumerEvent, { type: T }> => e.type === type);
-  }
+function eventsOf<T extends ConsumerEvent['type']>(pipeline: Pipeline, type: T): Array<Extract<ConsumerEvent, { type: T }>> {
+  return pipeline.events.filter((e): e is Extract<ConsumerEvent, { type: T }> => e.type === type);
 }
 
 describe('fault matrix: expired iterators and trimmed data (mocked DynamoDB Streams)', function () {
@@ -161,10 +96,20 @@ describe('fault matrix: expired iterators and trimmed data (mocked DynamoDB Stre
     fake.restore();
   });
 
+  /** The engine wired as the source node wires it, in auto mode; "with checkpoints" when given a store that outlives it. */
   async function startPipeline(store?: KeyValueStore): Promise<Pipeline> {
-    const pipeline = new Pipeline(fake, store, deliveries, pipelines.length);
+    const epoch = pipelines.length;
+    const pipeline = await startEnginePipeline(fake, tableArnOf(TABLE), {
+      ackMode: 'auto',
+      batchSize: 7,
+      dataFormat: 'document',
+      ...(store ? { store } : {}),
+      onMessage: (message) => {
+        const payload = message.payload as { keys: { pk: string }; newImage: { n: number } };
+        deliveries.push({ key: payload.keys.pk, n: payload.newImage.n, epoch });
+      },
+    });
     pipelines.push(pipeline);
-    await pipeline.start();
     return pipeline;
   }
 
@@ -185,7 +130,7 @@ describe('fault matrix: expired iterators and trimmed data (mocked DynamoDB Stre
    */
   async function checkpointsCaughtUp(pipeline: Pipeline): Promise<void> {
     await eventually(() => {
-      const positions = pipeline.checkpointedSequences(stream.arn);
+      const positions = checkpointedSequences(pipeline, stream.arn);
       return stream.shards.every((shard) => {
         const last = shard.records.at(-1)?.dynamodb?.SequenceNumber;
         return !last || positions.get(shard.shardId) === last;
@@ -208,7 +153,7 @@ describe('fault matrix: expired iterators and trimmed data (mocked DynamoDB Stre
     const pipeline = await startPipeline();
     await writeWithExpiries(8, 1);
     await allDelivered();
-    const expiries = pipeline.eventsOf('iterator-expired').length;
+    const expiries = eventsOf(pipeline, 'iterator-expired').length;
     const report = reconcileAndPrint('expired iterator, no checkpoints (mocked)', { written: writer.written, delivered: deliveries }, [
       `${expiries} iterator expiries`,
     ]);
@@ -230,7 +175,7 @@ describe('fault matrix: expired iterators and trimmed data (mocked DynamoDB Stre
     const second = await startPipeline(store);
     await writeWithExpiries(4, 3);
     await allDelivered();
-    const expiries = [first, second].map((p) => p.eventsOf('iterator-expired').length);
+    const expiries = [first, second].map((p) => eventsOf(p, 'iterator-expired').length);
     const report = reconcileAndPrint('expired iterator, with checkpoints (mocked)', { written: writer.written, delivered: deliveries }, [
       `iterator expiries ${expiries.join(' / ')} in the two runs, ${deliveredBeforeStop} delivered before the stop`,
     ]);
@@ -250,7 +195,7 @@ describe('fault matrix: expired iterators and trimmed data (mocked DynamoDB Stre
     const trimmed = writer.trimmedAfter(shardA, lastDelivered);
     writer.write(30);
     await allDelivered(trimmed);
-    const events = pipeline.eventsOf('trimmed');
+    const events = eventsOf(pipeline, 'trimmed');
     const report = reconcileAndPrint('trimmed data, no checkpoints (mocked)', { written: writer.written, delivered: deliveries }, [
       `trimmed events: ${events.map((e) => `${e.shardId} after ${e.afterSequenceNumber}`).join(', ')}`,
     ]);
@@ -277,12 +222,12 @@ describe('fault matrix: expired iterators and trimmed data (mocked DynamoDB Stre
     const second = await startPipeline(store);
     writer.write(30);
     await allDelivered(trimmed);
-    const events = second.eventsOf('trimmed');
+    const events = eventsOf(second, 'trimmed');
     const report = reconcileAndPrint('trimmed data, with checkpoints (mocked)', { written: writer.written, delivered: deliveries }, [
       `trimmed events: ${events.map((e) => `${e.shardId} after ${e.afterSequenceNumber}`).join(', ')}`,
     ]);
     assert.ok(trimmed.length > 0, 'the trim removed records not yet read');
-    assert.deepEqual(first.eventsOf('trimmed'), []);
+    assert.deepEqual(eventsOf(first, 'trimmed'), []);
     assert.deepEqual(
       events.map((e) => ({ shardId: e.shardId, afterSequenceNumber: e.afterSequenceNumber })),
       [{ shardId: shardA, afterSequenceNumber: checkpointA }],

@@ -13,6 +13,7 @@ import { LeasedShards } from '../../nodes/lib/lease/leased-shards';
 import { RecordDelivery } from '../../nodes/lib/delivery/record-delivery';
 import { MessageBuilder, type OutgoingMessage } from '../../nodes/lib/message-builder';
 import { ShardPositions } from '../../nodes/lib/position/shard-positions';
+import type { DataFormat } from '../../nodes/lib/cloudevent';
 import { EVENT_NAMES, type AckMode } from '../../nodes/lib/source-options';
 import { StreamConsumer, type ConsumerEvent } from '../../nodes/lib/stream-consumer';
 import type { InitialPosition } from '../../nodes/lib/stream-session';
@@ -33,6 +34,8 @@ export interface PipelineOptions {
   readonly startingPosition?: InitialPosition;
   readonly maxInFlight?: number;
   readonly batchSize?: number;
+  /** `aws` unless given (keyOfMessage reads that format). */
+  readonly dataFormat?: DataFormat;
   readonly store?: KeyValueStore;
   /** Sees every message the delivery sends, e.g. to acknowledge it later with `pipeline.ack(msg)`. */
   readonly onMessage?: (message: OutgoingMessage, pipeline: Pipeline) => void;
@@ -44,6 +47,8 @@ export interface PipelineOptions {
 export interface Pipeline {
   readonly sent: OutgoingMessage[];
   readonly coordinator?: LeaseCoordinator;
+  /** Where the pipeline keeps its checkpoints: the store's or the lease table's. */
+  readonly checkpoints?: CheckpointBackend;
   readonly events: ConsumerEvent[];
   ack(message: OutgoingMessage): void;
   /** Stops reading and closes the checkpoints (with a lease table: hands the leases over). */
@@ -78,7 +83,7 @@ export async function startPipeline(fake: FakeAws, arn: string, options: Pipelin
   const positions = new ShardPositions({ backend: checkpoints, capacity: options.ackMode === 'manual' ? (options.maxInFlight ?? 100) : Infinity });
   const delivery = new RecordDelivery({
     nodeId: 'source-1',
-    builder: new MessageBuilder({ tableArn: parsed.tableArn, tableName: parsed.tableName, dataFormat: 'aws', eventNames: new Set(EVENT_NAMES) }),
+    builder: new MessageBuilder({ tableArn: parsed.tableArn, tableName: parsed.tableName, dataFormat: options.dataFormat ?? 'aws', eventNames: new Set(EVENT_NAMES) }),
     output: 'record',
     ackMode: options.ackMode,
     ackTimeoutMs: 0,
@@ -105,6 +110,7 @@ export async function startPipeline(fake: FakeAws, arn: string, options: Pipelin
   const pipeline: Pipeline = {
     sent,
     ...(coordinator ? { coordinator } : {}),
+    ...(checkpoints ? { checkpoints } : {}),
     events,
     ack: (message) => {
       delivery.acknowledge(message);
