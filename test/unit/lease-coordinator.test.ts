@@ -120,6 +120,39 @@ describe('lease coordinator (DynamoDB Local, injected clock)', () => {
     assert.equal(b.heldLeases().length, 0);
   });
 
+  for (const victimRenews of [true, false]) {
+    it(`a stolen lease is read by the thief only after the failover time, when the owner it was stolen from has stopped reading it (${victimRenews ? 'told by its next renewal' : 'not renewing'})`, async () => {
+      const a = fleet.add('worker-a');
+      const b = fleet.add('worker-b');
+      await a.registerShards(STREAM_ARN, rootShards(3), 'TRIM_HORIZON');
+      await a.takeLeases();
+      fleet.clock.advance(FAILOVER_MS / 4);
+      const readable: string[] = [];
+      b.on('readable', (lease) => readable.push(lease.leaseKey));
+      await b.takeLeases();
+      const [stolen] = b.heldLeases();
+      assert.ok(stolen, 'b stole one of the three');
+      const readers = (): string[] => [a, b].filter((w) => w.holds(stolen.leaseKey)).map((w) => w.workerId);
+      assert.deepEqual(readers(), [a.workerId], 'right after the steal only the owner, which has not noticed it, reads the shard');
+      fleet.clock.advance(FAILOVER_MS / 4);
+      if (victimRenews) await a.renewLeases();
+      await b.renewLeases();
+      await b.takeLeases();
+      assert.deepEqual(readers(), victimRenews ? [] : [a.workerId], 'a renewal tells the owner; the thief waits');
+      fleet.clock.advance(FAILOVER_MS / 2 + 1);
+      await b.renewLeases();
+      await b.takeLeases();
+      assert.deepEqual(readers(), [], 'past the failover time after its last renewal the owner stops; the thief has not begun');
+      assert.deepEqual(readable, []);
+      fleet.clock.advance(FAILOVER_MS / 4);
+      await b.takeLeases();
+      assert.deepEqual(readers(), [b.workerId], 'the failover time after the steal the thief reads it');
+      assert.deepEqual(readable, [stolen.leaseKey], 'and says so once');
+      await b.takeLeases();
+      assert.deepEqual(readable, [stolen.leaseKey]);
+    });
+  }
+
   it('a zombie (paused past the failover time) loses its lease: it stops holding it, and its checkpoint fails without moving the new owner’s', async () => {
     const a = fleet.add('worker-a');
     const b = fleet.add('worker-b');

@@ -13,6 +13,7 @@ export class HeldLease {
   private renewedAt: number;
   private waitingCheckpoint: Checkpoint | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private readableAnnounced: boolean;
 
   constructor(
     /** The lease as it was taken (its checkpoint is where reading starts). */
@@ -20,9 +21,23 @@ export class HeldLease {
     /** When the take was sent (see `written`). */
     takenAt: number,
     private readonly clock: MonotonicClock,
+    /** From when this worker may read the shard: later than `takenAt` for a stolen lease. */
+    private readonly readableFrom = takenAt,
   ) {
     this.counter = taken.leaseCounter;
     this.renewedAt = takenAt;
+    this.readableAnnounced = readableFrom <= takenAt;
+  }
+
+  isReadable(): boolean {
+    return this.clock.now() >= this.readableFrom;
+  }
+
+  /** True once, when a lease that was not readable at its take has become readable. */
+  takeReadableAnnouncement(): boolean {
+    if (this.readableAnnounced || !this.isReadable()) return false;
+    this.readableAnnounced = true;
+    return true;
   }
 
   get leaseKey(): string {

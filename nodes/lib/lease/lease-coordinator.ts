@@ -34,7 +34,10 @@ export interface LeaseCoordinatorOptions {
 }
 
 export interface LeaseCoordinatorEvents {
+  /** Taken: readable at once, or (stolen) only after the failover time, announced then by `readable`. */
   taken: [lease: Lease, stolenFrom: string | undefined];
+  /** A stolen lease may now be read: its previous owner has stopped reading it. */
+  readable: [lease: Lease];
   lost: [lease: Lease, reason: LeaseLossReason];
   released: [lease: Lease];
   /** A finished lease deleted after its children got leases. */
@@ -118,7 +121,7 @@ export class LeaseCoordinator extends EventEmitter<LeaseCoordinatorEvents> {
     await this.registrar.registerShards({ consumerName: this.consumerName, streamArn }, shards, startingPosition);
   }
 
-  /** Whether this worker holds the lease and renewed it within the failover time: only then may it read the shard. */
+  /** Whether this worker holds the lease, may read it (a stolen one: after the failover time) and renewed it within the failover time: only then may it read the shard. */
   holds(leaseKey: string): boolean {
     return this.renewer.holds(leaseKey);
   }
@@ -198,9 +201,13 @@ export class LeaseCoordinator extends EventEmitter<LeaseCoordinatorEvents> {
   async takeLeases(): Promise<void> {
     const taken = await this.taker.takeLeases();
     for (const { lease, takenAt, stolenFrom } of taken) {
-      this.renewer.add(lease, takenAt);
+      // The owner a lease is stolen from reads on until it notices (its next write fails), at the
+      // latest until the failover time after its last renewal, which it sent before the steal: the
+      // thief reads after that, so no shard is ever read by two workers at once.
+      this.renewer.add(lease, takenAt, stolenFrom === undefined ? takenAt : takenAt + this.failoverMs);
       this.emit('taken', lease, stolenFrom);
     }
+    for (const lease of this.renewer.newlyReadable()) this.emit('readable', lease);
     for (const lease of await this.cleanup.deleteFinishedLeases()) this.emit('deleted', lease);
   }
 }

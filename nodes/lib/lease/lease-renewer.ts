@@ -32,15 +32,20 @@ export class LeaseRenewer {
     private readonly events: LeaseRenewerEvents,
   ) {}
 
-  /** `takenAt`: when the take was sent, on this worker's clock. */
-  add(lease: Lease & { readonly leaseOwner: string }, takenAt: number): void {
-    this.held.set(lease.leaseKey, new HeldLease(lease, takenAt, this.clock));
+  /** `takenAt`: when the take was sent, on this worker's clock; `readableFrom`: when the shard may be read (default: at once). */
+  add(lease: Lease & { readonly leaseOwner: string }, takenAt: number, readableFrom = takenAt): void {
+    this.held.set(lease.leaseKey, new HeldLease(lease, takenAt, this.clock, readableFrom));
   }
 
-  /** Held, and renewed within the failover time (past it, another worker may be reading the shard). */
+  /** Held, readable, and renewed within the failover time (past it, another worker may be reading the shard). */
   holds(leaseKey: string): boolean {
     const lease = this.held.get(leaseKey);
-    return lease !== undefined && lease.sinceRenewal() < this.failoverMs;
+    return lease !== undefined && lease.isReadable() && lease.sinceRenewal() < this.failoverMs;
+  }
+
+  /** Held leases that were not readable when taken and are now, each reported once. */
+  newlyReadable(): Lease[] {
+    return [...this.held.values()].filter((lease) => lease.takeReadableAnnouncement()).map((lease) => lease.taken);
   }
 
   /** Held at all, fresh or not: the taker must not count such a lease as another worker's. */

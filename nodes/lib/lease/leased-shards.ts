@@ -37,9 +37,11 @@ export class LeasedShards implements ShardAssignment {
     const onTaken = (lease: { streamArn: string; shardId: string }): void => listener({ type: 'gained', streamArn: lease.streamArn, shardId: lease.shardId });
     const onLost = (lease: { streamArn: string; shardId: string }): void => listener({ type: 'lost', streamArn: lease.streamArn, shardId: lease.shardId });
     this.coordinator.on('taken', onTaken);
+    this.coordinator.on('readable', onTaken);
     this.coordinator.on('lost', onLost);
     return () => {
       this.coordinator.off('taken', onTaken);
+      this.coordinator.off('readable', onTaken);
       this.coordinator.off('lost', onLost);
     };
   }
