@@ -33,11 +33,13 @@ export class LeaseRegistrar {
   async registerShards(scope: LeaseScope, shards: readonly DiscoveredShard[], startingPosition: StartingPosition): Promise<void> {
     const existing = (shardId: string): Lease | undefined => this.observations.get(leaseKeyOf(scope, shardId));
     const childrenOf = (shardId: string): DiscoveredShard[] => shards.filter((s) => s.parentShardIds.includes(shardId));
+    const leasedBefore = new Set(shards.filter((shard) => existing(shard.shardId)).map((shard) => shard.shardId));
     for (const shard of parentsFirst(shards)) {
       if (existing(shard.shardId)) continue;
       if (shard.closed && (await this.anyLeaseExists(scope, childrenOf(shard.shardId)))) continue;
-      const lease = newLease(scope, shard, shard.start ?? (shard.parentShardIds.length > 0 ? TRIM_HORIZON : this.startAt(startingPosition)));
+      const lease = newLease(scope, shard, this.startOf(shard, startingPosition, leasedBefore));
       if (await this.table.createLeaseIfAbsent(lease)) this.observations.noteWritten(lease);
+      else leasedBefore.add(shard.shardId);
     }
     for (const parent of shards) {
       const parentLease = existing(parent.shardId);
@@ -58,6 +60,16 @@ export class LeaseRegistrar {
       if (await this.table.getLease(leaseKeyOf(scope, shard.shardId))) return true;
     }
     return false;
+  }
+
+  /**
+   * A child of a shard that had a lease before this registration starts at TRIM_HORIZON whatever
+   * start it was offered: its parent is (or was) read from a checkpoint, so the child's records
+   * from the split on are due, even when the worker registering it has just started at LATEST.
+   */
+  private startOf(shard: DiscoveredShard, position: StartingPosition, leasedBefore: ReadonlySet<string>): Checkpoint {
+    if (shard.parentShardIds.some((parentId) => leasedBefore.has(parentId))) return TRIM_HORIZON;
+    return shard.start ?? (shard.parentShardIds.length > 0 ? TRIM_HORIZON : this.startAt(position));
   }
 
   private startAt(position: StartingPosition): Checkpoint {
