@@ -1,9 +1,9 @@
 /**
  * Scale-out, the way users run it: the same flow in several real Node-RED processes (the packed
  * tarball in each), sharing one stream through a lease table. DynamoDB Local has one shard per stream
- * and never splits, so the stream is scripted: a loopback endpoint speaks the DynamoDB Streams protocol
- * for a four-shard stream and forwards the lease table to DynamoDB Local started with -sharedDb.
- * Every record is posted to a CloudEvents receiver and acknowledged by a complete node.
+ * and never splits, so the streams are scripted: a loopback endpoint speaks the DynamoDB Streams protocol
+ * for streams of several shards (one of them splits) and forwards the lease table to DynamoDB Local
+ * started with -sharedDb. Every record is posted to a CloudEvents receiver and acknowledged by a complete node.
  */
 import assert from 'node:assert/strict';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
