@@ -8,6 +8,7 @@ import type { MappingFigure } from './mapping';
 import type { MemoryRunResult } from './memory-run';
 import type { NodeProfile } from './node-profile';
 import type { OrderingFigures } from './ordering';
+import type { ScaleOutFigures } from './scale-out';
 import { row, type ResultRow } from './report';
 import type { Distribution } from './stats';
 
@@ -108,5 +109,23 @@ export function batchWindowRows(f: BatchWindowFigures): ResultRow[] {
   return [
     row(`7 batch window: messages for ${f.records} records (batchSize ${f.batchSize}, window ${f.batchWindowSeconds} s)`, f.messages, '', { op: '≤', limit: expected }),
     row('7 batch window: records received', f.recordsReceived, '', { op: '≥', limit: f.records }),
+  ];
+}
+
+export function scaleOutRows(f: ScaleOutFigures): ResultRow[] {
+  const seconds = (ms: number): number => ms / 1000;
+  const slowest = (times: Record<string, number>): number => seconds(Math.max(...Object.values(times)));
+  const cost = f.leaseTableCost;
+  const setup = `${f.shards} shards, failover ${seconds(f.failoverMs)} s`;
+  return [
+    row(`8 scale-out takeover after kill -9, slowest of ${Object.keys(f.takeoverAfterKill).length} shards (${setup})`, slowest(f.takeoverAfterKill), 's', { op: '≤', limit: 12 }),
+    row('8 scale-out kill -9: every lease of the killed worker taken', seconds(f.leasesTakenAfterKillMs), 's'),
+    row(`8 scale-out takeover after a graceful stop, slowest of ${Object.keys(f.takeoverAfterStop).length} shards`, slowest(f.takeoverAfterStop), 's', { op: '≤', limit: 2 }),
+    row('8 scale-out graceful stop: every lease of the stopped worker released', seconds(f.leasesReleasedAfterStopMs), 's'),
+    row(`8 scale-out balanced within ±1 after a join, from its spawn (Node-RED up after ${seconds(f.joinStartupMs).toFixed(1)} s)`, seconds(f.balancedAfterJoinMs), 's', { op: '≤', limit: 30 }),
+    row(`8 scale-out records lost (of ${f.written})`, f.lost, '', { op: '≤', limit: 0 }),
+    row(`8 scale-out duplicates (${Object.entries(f.duplicatesByPhase).map(([phase, n]) => `${phase} ${n}`).join(', ')})`, f.duplicates, ''),
+    row(`8 scale-out lease-table writes per lease per renew interval (${cost.writes} in ${Math.round(seconds(cost.windowMs))} s, ${cost.leases} leases)`, cost.writesPerLeasePerRenewInterval, '', { op: '≤', limit: 1 }),
+    row('8 scale-out lease-table reads per second (all workers)', cost.readsPerSecond, '/s'),
   ];
 }

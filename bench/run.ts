@@ -1,5 +1,5 @@
 // `npm run bench`: the five figures of issue 6 with the additions of issue 14 (the wire contender,
-// the latency floor, the profile) on DynamoDB Local, a results table, and the same as JSON in .bench/. Durations: see settings.ts (BENCH_QUICK=1 for a short smoke run).
+// the latency floor, the profile) on DynamoDB Local, issue 11's scale-out in spawned Node-RED processes (figure 8), a results table, and the same as JSON in .bench/. Durations: see settings.ts (BENCH_QUICK=1 for a short smoke run).
 import path from 'node:path';
 import { createBacklog } from './backlog';
 import { measureBatchWindow } from './batch-window';
@@ -13,10 +13,11 @@ import { machineInfo } from './machine';
 import { measureMappingInProcesses } from './mapping-processes';
 import { measureMemory } from './memory';
 import { measureOrdering } from './ordering';
+import { measureScaleOut } from './scale-out';
 import { startRuntime, stopRuntime } from './node-red-runtime';
 import { formatTable, writeResults, type ResultRow } from './report';
 import { profileNode } from './node-profile';
-import { batchWindowRows, catchUpRows, idleRows, latencyWithFloorRows, mappingRows, memoryRows, orderingRows, profileRows } from './rows';
+import { batchWindowRows, catchUpRows, idleRows, latencyWithFloorRows, mappingRows, memoryRows, orderingRows, profileRows, scaleOutRows } from './rows';
 import { waitForQuiet } from './quiet';
 import { benchSettings } from './settings';
 
@@ -73,6 +74,18 @@ async function main(): Promise<void> {
       client.destroy();
       await ddb.stop();
     }
+  }
+
+  if (wanted('scale-out')) {
+    const quiet = await waitForQuiet(settings.quietBusy, settings.quietWaitMs);
+    log(`8 scale-out: spawned Node-RED workers sharing a scripted stream through a lease table… (others kept ${Math.round(quiet.busy * 100)} % of the CPUs busy before it)`);
+    const scaleOut = await measureScaleOut(
+      { shards: settings.scaleOutShards, ratePerShard: settings.scaleOutRatePerShard, costWindowMs: settings.scaleOutCostWindowMs },
+      log,
+    );
+    results.scaleOut = scaleOut;
+    results.scaleOutQuietCheck = quiet;
+    rows.push(...scaleOutRows(scaleOut));
   }
 
   await startRuntime();

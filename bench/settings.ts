@@ -39,7 +39,12 @@ export interface BenchSettings {
   readonly orderingSerialRecords: number;
   /** The backlog the batch-window figure reads (issue 15: 10,000). */
   readonly batchWindowRecords: number;
-  /** Only these figures (comma list of catch-up, latency, idle, memory, mapping, filter, ordering, batch-window); all when unset. */
+  /** Scripted shards the scale-out figure's workers share, and records per second written to each. */
+  readonly scaleOutShards: number;
+  readonly scaleOutRatePerShard: number;
+  /** The quiet window over which the scale-out figure counts lease-table calls. */
+  readonly scaleOutCostWindowMs: number;
+  /** Only these figures (comma list of catch-up, latency, idle, memory, mapping, filter, ordering, batch-window, scale-out); all when unset. */
   readonly only: ReadonlySet<string> | undefined;
 }
 
@@ -78,6 +83,9 @@ export function benchSettings(): BenchSettings {
     orderingRecords: intFromEnv('BENCH_ORDERING_RECORDS', quick ? 1_000 : 5_000),
     orderingSerialRecords: intFromEnv('BENCH_ORDERING_SERIAL_RECORDS', quick ? 200 : 1_000),
     batchWindowRecords: intFromEnv('BENCH_BATCH_WINDOW_RECORDS', 10_000),
+    scaleOutShards: Math.max(2, intFromEnv('BENCH_SCALE_OUT_SHARDS', 8)),
+    scaleOutRatePerShard: Math.max(1, intFromEnv('BENCH_SCALE_OUT_RATE', 10)),
+    scaleOutCostWindowMs: seconds('BENCH_SCALE_OUT_COST_SECONDS', 30, 10),
     only: only && only.length > 0 ? new Set(only) : undefined,
   };
 }

@@ -7,6 +7,10 @@ export interface ReceivedRequest {
   body: string;
   event?: CloudEvent<unknown>;
   parseError?: string;
+  /** Date.now() when the whole request had arrived. */
+  receivedAt: number;
+  /** Date.now() when the answer was sent. */
+  answeredAt?: number;
 }
 
 export interface CloudEventsReceiverOptions {
@@ -18,6 +22,8 @@ export interface CloudEventsReceiverOptions {
   routes?: Record<string, http.RequestListener>;
   /** Keep every request in `received` (tests); off for a long-running demo. */
   keepReceived?: boolean;
+  /** Answer each request this long after it arrived (a slow sink); 0 (the default) answers at once. */
+  answerDelayMs?: number;
 }
 
 export const EVENTS_PATH = '/events';
@@ -62,7 +68,7 @@ export class CloudEventsReceiver {
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
-      const entry: ReceivedRequest = { headers: req.headers, body };
+      const entry: ReceivedRequest = { headers: req.headers, body, receivedAt: Date.now() };
       try {
         const parsed = HTTP.toEvent({ headers: req.headers as Record<string, string>, body });
         entry.event = (Array.isArray(parsed) ? parsed[0] : parsed) as CloudEvent<unknown>;
@@ -71,7 +77,12 @@ export class CloudEventsReceiver {
       }
       if (this.options.keepReceived ?? true) this.received.push(entry);
       this.options.onRequest?.(entry);
-      res.writeHead(entry.parseError ? 400 : 202).end();
+      const answer = (): void => {
+        entry.answeredAt = Date.now();
+        res.writeHead(entry.parseError ? 400 : 202).end();
+      };
+      if (this.options.answerDelayMs) setTimeout(answer, this.options.answerDelayMs);
+      else answer();
     });
   }
 }

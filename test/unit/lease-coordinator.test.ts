@@ -311,6 +311,38 @@ describe('lease coordinator (DynamoDB Local, injected clock)', () => {
     assert.equal(await table.getLease(parentKey), undefined, 'the finished parent is not leased again');
   });
 
+  it('a child registered by a worker that starts at LATEST after its parent was leased starts at TRIM_HORIZON; when the parent was only skipped it keeps the start offered', async () => {
+    const startedAt = 1_767_225_600_000;
+    const a = fleet.add('worker-a', { wallClock: () => startedAt });
+    await a.registerShards(STREAM_ARN, [{ shardId: 'parent', parentShardIds: [], closed: false }], 'LATEST');
+    // Hours later the parent has split and a worker joins at LATEST before any worker registered the children: the offer is LATEST.
+    const joinedAt = startedAt + 3_600_000;
+    const b = fleet.add('worker-b', { wallClock: () => joinedAt });
+    await b.registerShards(
+      STREAM_ARN,
+      [
+        { shardId: 'parent', parentShardIds: [], closed: true, start: { kind: 'SHARD_END' } },
+        { shardId: 'child', parentShardIds: ['parent'], closed: false, start: { kind: 'LATEST', since: joinedAt } },
+      ],
+      'LATEST',
+    );
+    assert.deepEqual((await table.getLease(b.leaseKey(STREAM_ARN, 'parent')))?.checkpoint, { kind: 'LATEST', since: startedAt }, 'the parent keeps its lease');
+    assert.deepEqual((await table.getLease(b.leaseKey(STREAM_ARN, 'child')))?.checkpoint, { kind: 'TRIM_HORIZON' });
+
+    // A consumer's very first start at LATEST on a stream that split before: the closed parent is skipped, its child starts at LATEST,
+    // also when another worker of that consumer made the skipped parent's lease a moment before.
+    const split = [
+      { shardId: 'parent', parentShardIds: [], closed: true, start: { kind: 'SHARD_END' } as const },
+      { shardId: 'child', parentShardIds: ['parent'], closed: false, start: { kind: 'LATEST', since: joinedAt } as const },
+    ];
+    const fresh = new WorkerFleet(client, table.tableName, 'node-2');
+    const c = fresh.add('worker-c', { wallClock: () => joinedAt });
+    const d = fresh.add('worker-d', { wallClock: () => joinedAt });
+    await d.registerShards(STREAM_ARN, split.slice(0, 1), 'LATEST');
+    await c.registerShards(STREAM_ARN, split, 'LATEST');
+    assert.deepEqual((await table.getLease(c.leaseKey(STREAM_ARN, 'child')))?.checkpoint, { kind: 'LATEST', since: joinedAt });
+  });
+
   it('costs one write per held lease per renew interval, a deferred checkpoint riding on the renewal', async () => {
     const a = fleet.add('worker-a');
     await a.registerShards(STREAM_ARN, rootShards(5), 'TRIM_HORIZON');

@@ -15,6 +15,11 @@ import { PeriodicTask } from './periodic-task';
 
 export const DEFAULT_FAILOVER_MS = 10_000;
 
+/** Renewals per failover time: three, as the KCL does, so that one failed or late renewal does not cost the lease. */
+export function defaultRenewIntervalMs(failoverMs: number): number {
+  return failoverMs / 3;
+}
+
 export interface LeaseCoordinatorOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
@@ -88,7 +93,7 @@ export class LeaseCoordinator extends EventEmitter<LeaseCoordinatorEvents> {
     this.registrar = new LeaseRegistrar(this.table, this.observations, options.wallClock ?? Date.now);
     this.cleanup = new LeaseCleanup(this.table, this.observations);
     const report = (error: unknown): boolean => this.emit('problem', error);
-    this.renewTask = new PeriodicTask(options.renewIntervalMs ?? this.failoverMs / 3, () => this.renewLeases(), report);
+    this.renewTask = new PeriodicTask(options.renewIntervalMs ?? defaultRenewIntervalMs(this.failoverMs), () => this.renewLeases(), report);
     this.takeTask = new PeriodicTask(options.takeIntervalMs ?? this.failoverMs / 10, () => this.takeLeases(), report);
   }
 

@@ -1,5 +1,5 @@
 import { TRIM_HORIZON, type Checkpoint } from './checkpoint';
-import { leaseKeyOf, type Lease, type LeaseScope } from './lease';
+import { isFinished, leaseKeyOf, type Lease, type LeaseScope } from './lease';
 import type { LeaseObservations } from './lease-observations';
 import type { LeaseTable } from './lease-table';
 
@@ -33,11 +33,14 @@ export class LeaseRegistrar {
   async registerShards(scope: LeaseScope, shards: readonly DiscoveredShard[], startingPosition: StartingPosition): Promise<void> {
     const existing = (shardId: string): Lease | undefined => this.observations.get(leaseKeyOf(scope, shardId));
     const childrenOf = (shardId: string): DiscoveredShard[] => shards.filter((s) => s.parentShardIds.includes(shardId));
+    /** Shards the consumer reads, or has read, from a lease made before this call. */
+    const readBefore = new Set(shards.filter((shard) => isRead(existing(shard.shardId))).map((shard) => shard.shardId));
     for (const shard of parentsFirst(shards)) {
       if (existing(shard.shardId)) continue;
       if (shard.closed && (await this.anyLeaseExists(scope, childrenOf(shard.shardId)))) continue;
-      const lease = newLease(scope, shard, shard.start ?? (shard.parentShardIds.length > 0 ? TRIM_HORIZON : this.startAt(startingPosition)));
+      const lease = newLease(scope, shard, this.startOf(shard, startingPosition, readBefore));
       if (await this.table.createLeaseIfAbsent(lease)) this.observations.noteWritten(lease);
+      else if (isRead(await this.table.getLease(lease.leaseKey))) readBefore.add(shard.shardId);
     }
     for (const parent of shards) {
       const parentLease = existing(parent.shardId);
@@ -60,9 +63,27 @@ export class LeaseRegistrar {
     return false;
   }
 
+  /**
+   * A child of a shard read from a lease made before this registration starts at TRIM_HORIZON
+   * whatever start it was offered: the child's records from the split on are due, even when the
+   * worker registering it has just started at LATEST.
+   */
+  private startOf(shard: DiscoveredShard, position: StartingPosition, readBefore: ReadonlySet<string>): Checkpoint {
+    if (shard.parentShardIds.some((parentId) => readBefore.has(parentId))) return TRIM_HORIZON;
+    return shard.start ?? (shard.parentShardIds.length > 0 ? TRIM_HORIZON : this.startAt(position));
+  }
+
   private startAt(position: StartingPosition): Checkpoint {
     return position === 'LATEST' ? { kind: 'LATEST', since: this.wallClock() } : TRIM_HORIZON;
   }
+}
+
+/**
+ * Whether a lease is (or was) read: any but one made finished (a shard already closed when the
+ * consumer first started at LATEST, skipped) and never taken since.
+ */
+function isRead(lease: Lease | undefined): boolean {
+  return lease !== undefined && !(isFinished(lease) && lease.leaseCounter === 0);
 }
 
 function newLease(scope: LeaseScope, shard: DiscoveredShard, checkpoint: Checkpoint): Lease {
