@@ -32,6 +32,8 @@ export interface ScaleOutFigures {
   readonly balancedAfterJoinMs: number;
   /** Of which the joining Node-RED took to start its flows. */
   readonly joinStartupMs: number;
+  /** Shard the joining worker took (stolen: read only the failover time after the steal) → ms from its spawn to its first record of that shard. */
+  readonly readingAfterJoin: Record<string, number>;
   readonly written: number;
   readonly lost: number;
   readonly duplicates: number;
@@ -70,7 +72,12 @@ export async function measureScaleOut(options: ScaleOutOptions, log: (line: stri
     const joinedAt = scenario.workers.spawnedAt.get(c) ?? Date.now();
     const joinStartupMs = Date.now() - joinedAt;
     const balancedAfterJoinMs = (await scenario.waitBalanced(['b', 'c'])) ? Date.now() - joinedAt : Infinity;
-    log(`  c joined: Node-RED up after ${seconds(joinStartupMs)} s, balanced after ${seconds(balancedAfterJoinMs)} s`);
+    const takenByJoin = await scenario.shardsOf('c');
+    const readingAfterJoin = await scenario.takeover(takenByJoin, 'b', joinedAt, 60_000);
+    log(
+      `  c joined: Node-RED up after ${seconds(joinStartupMs)} s, balanced after ${seconds(balancedAfterJoinMs)} s, ` +
+        `first records of its ${takenByJoin.length} shards after ${[...readingAfterJoin.values()].map((ms) => seconds(ms)).join(', ')} s`,
+    );
 
     const orphanedByStop = await scenario.shardsOf('b');
     const stoppedAt = Date.now();
@@ -100,6 +107,7 @@ export async function measureScaleOut(options: ScaleOutOptions, log: (line: stri
       leasesReleasedAfterStopMs,
       balancedAfterJoinMs,
       joinStartupMs,
+      readingAfterJoin: Object.fromEntries(readingAfterJoin),
       written: written.length,
       lost,
       duplicates,
