@@ -8,6 +8,8 @@ import type { MappingFigure } from './mapping';
 import type { MemoryRunResult } from './memory-run';
 import type { NodeProfile } from './node-profile';
 import type { OrderingFigures } from './ordering';
+import type { PoisonFigures } from './poison';
+import type { PoisonRunResult } from './poison-run';
 import type { ScaleOutFigures } from './scale-out';
 import { row, type ResultRow } from './report';
 import type { Distribution } from './stats';
@@ -101,6 +103,26 @@ export function orderingRows(f: OrderingFigures): ResultRow[] {
     row('6 ordering emit, maxInFlight 1 (HTTP sink 20 ms)', f.serial.perSecond, 'rec/s'),
     row('6 ordering key ÷ maxInFlight 1', f.speedUp, '×', { op: '≥', limit: 20 }),
     row('6 ordering key: versions out of order at the sink', f.byKey.outOfOrder, '', { op: '≤', limit: 0 }),
+  ];
+}
+
+export function poisonRows(f: PoisonFigures): ResultRow[] {
+  const seconds = (ms: number | undefined): number => (ms ?? Infinity) / 1000;
+  const rows = (name: string, run: PoisonRunResult): ResultRow[] => {
+    const retrying = seconds(run.poisonGivenUpMs) - seconds(run.poisonFirstFailedMs);
+    return [
+      row(`6b poison, ${name}: given up after ${run.poisonAttempts} attempts, retried for`, retrying, 's'),
+      row(`6b poison, ${name}: the other ${run.records} acknowledged after (baseline ${seconds(f.baseline.othersDoneMs).toFixed(2)} s)`, seconds(run.othersDoneMs), 's', {
+        op: '≤',
+        limit: Math.round((seconds(f.baseline.othersDoneMs) + retrying) * 100) / 100,
+      }),
+      row(`6b poison, ${name}: records of other keys acknowledged while it was retried`, run.otherKeysAckedWhileRetrying, '', { op: '≥', limit: 1 }),
+    ];
+  };
+  return [
+    ...rows('ordering key', f.byKey),
+    row('6b poison, ordering key: records of its own key acknowledged while it was retried', f.byKey.ownKeyAckedWhileRetrying, '', { op: '≤', limit: 0 }),
+    ...rows('ordering emit', f.byEmit),
   ];
 }
 

@@ -13,11 +13,12 @@ import { machineInfo } from './machine';
 import { measureMappingInProcesses } from './mapping-processes';
 import { measureMemory } from './memory';
 import { measureOrdering } from './ordering';
+import { measurePoison } from './poison';
 import { measureScaleOut } from './scale-out';
 import { startRuntime, stopRuntime } from './node-red-runtime';
 import { formatTable, writeResults, type ResultRow } from './report';
 import { profileNode } from './node-profile';
-import { batchWindowRows, catchUpRows, idleRows, latencyWithFloorRows, mappingRows, memoryRows, orderingRows, profileRows, scaleOutRows } from './rows';
+import { batchWindowRows, catchUpRows, idleRows, latencyWithFloorRows, mappingRows, memoryRows, orderingRows, poisonRows, profileRows, scaleOutRows } from './rows';
 import { waitForQuiet } from './quiet';
 import { benchSettings } from './settings';
 
@@ -70,6 +71,26 @@ async function main(): Promise<void> {
       );
       results.ordering = ordering;
       rows.push(...orderingRows(ordering));
+    } finally {
+      client.destroy();
+      await ddb.stop();
+    }
+  }
+
+  if (wanted('poison')) {
+    log('6b poison: 1,000 records over 50 keys, one the sink always fails (maxRetries 3), ordering key and emit, against a run without it…');
+    const ddb = await startBenchDynamoDb();
+    const client = dynamoDbClient(ddb.endpoint);
+    try {
+      const poison = await measurePoison(ddb.endpoint, client);
+      for (const [name, run] of Object.entries({ baseline: poison.baseline, key: poison.byKey, emit: poison.byEmit })) {
+        log(
+          `  ${name}: others done after ${(run.othersDoneMs / 1000).toFixed(2)} s` +
+            (run.poisonGivenUpMs === undefined ? '' : `, poison given up after ${(run.poisonGivenUpMs / 1000).toFixed(2)} s (${run.poisonAttempts} attempts), acknowledged meanwhile: ${run.otherKeysAckedWhileRetrying} of other keys, ${run.ownKeyAckedWhileRetrying} of its own`),
+        );
+      }
+      results.poison = poison;
+      rows.push(...poisonRows(poison));
     } finally {
       client.destroy();
       await ddb.stop();

@@ -44,7 +44,7 @@ export interface BenchSettings {
   readonly scaleOutRatePerShard: number;
   /** The quiet window over which the scale-out figure counts lease-table calls. */
   readonly scaleOutCostWindowMs: number;
-  /** Only these figures (comma list of catch-up, latency, idle, memory, mapping, filter, ordering, batch-window, scale-out); all when unset. */
+  /** Only these figures (comma list of catch-up, latency, idle, memory, mapping, filter, ordering, poison, batch-window, scale-out); all when unset. */
   readonly only: ReadonlySet<string> | undefined;
 }
 

@@ -5,11 +5,11 @@
  * measured is the one the node lives in (after a full GC; the helper's spies, which keep every sent
  * message, are emptied before each sample).
  *
- * Why maxInFlight is not 50 here: the checkpoint moves over the acknowledged prefix only, and an
- * unacknowledged message is sent again after ackTimeout (whole seconds, checked once a second), so
- * with one failure in five every window of messages waits 1–2 s for its failed head. A window of
- * 50 then moves about 15 records a second (3000 records ≈ 3.5 minutes); a window of 400 keeps the
- * scenario under a minute while still being a small part of the 3000 records it must hold back.
+ * The checkpoint moves over the acknowledged prefix only, and an unacknowledged message is sent
+ * again after ackTimeout (whole seconds, checked once a second) and its backoff; acknowledged
+ * messages behind it free their room at once (the window holds up to ten times maxInFlight in all),
+ * so the other messages keep flowing while a failed one waits. A window of 400 is still a small part
+ * of the 3000 records the node must hold back.
  */
 import assert from 'node:assert/strict';
 import { compareSequenceNumbers } from '../../nodes/lib/sequence-number';

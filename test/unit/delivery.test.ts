@@ -36,6 +36,38 @@ describe('delivery: the acknowledgement window of a shard', function () {
     assert.equal(reserved, true);
   });
 
+  it('counts only unacknowledged deliveries toward its capacity: acknowledged ones behind one that waits let more pass, up to ten times the capacity held in all', async function () {
+    const window = new AckWindow<never>(2);
+    sendOn(window, '1');
+    sendOn(window, '2');
+    assert.equal(window.full, true, 'two unacknowledged');
+    window.ack('2');
+    for (let n = 3; n <= 20; n += 1) {
+      assert.equal(window.full, false, `room for ${n} while 1 waits`);
+      sendOn(window, String(n));
+      window.ack(String(n));
+    }
+    assert.equal(window.size, 20);
+    assert.equal(window.full, true, 'ten times the capacity held: the reader waits for the head');
+    const waiting = window.reserve();
+    assert.deepEqual(window.ack('1'), { known: true, checkpoint: '20' });
+    await waiting;
+    assert.equal(window.full, false);
+  });
+
+  it('wakes a waiting reader when a delivery is acknowledged even if the checkpoint cannot move', async function () {
+    const window = new AckWindow<never>(2);
+    sendOn(window, '1');
+    sendOn(window, '2');
+    let reserved = false;
+    const waiting = window.reserve().then(() => (reserved = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(reserved, false);
+    assert.deepEqual(window.ack('2'), { known: true, checkpoint: undefined });
+    await waiting;
+    assert.equal(reserved, true);
+  });
+
   it('releases waiting readers when closed', async function () {
     const window = new AckWindow<never>(1);
     sendOn(window, '1');

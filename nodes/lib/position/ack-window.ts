@@ -14,8 +14,8 @@ export interface PendingDelivery<T> {
   sentAt: number;
   /** How often it was sent (1 after the first sending). */
   attempts: number;
-  /** What to build its message from (kept in manual mode, for re-sends and the failed output). */
-  readonly content?: T;
+  /** What to build its message from (kept in manual mode until settled, for re-sends and the failed output). */
+  content?: T;
   /** Item key, with `ordering: key`: at most one delivery per key is outstanding or failed. */
   readonly key?: string;
   /** The next delivery of the same key, queued behind this one. */
@@ -40,10 +40,15 @@ export interface Settlement<T> {
   readonly unblocked?: PendingDelivery<T>;
 }
 
+/** How many deliveries, settled ones included, the window holds at most, per unit of capacity. */
+export const HELD_PER_CAPACITY = 10;
+
 /**
  * The deliveries of one shard that are not yet part of its checkpoint, in shard order. The
- * checkpoint moves over the settled prefix only; at most `capacity` deliveries are held (sent,
- * failed or queued for their key), after which `reserve()` waits (backpressure on the shard's reader).
+ * checkpoint moves over the settled prefix only. At most `capacity` deliveries are unsettled (sent,
+ * failed, queued for their key or gathering), and at most `capacity × HELD_PER_CAPACITY` are held
+ * in all (settled ones behind an unsettled one: what a restart would send again); beyond either,
+ * `reserve()` waits (backpressure on the shard's reader).
  */
 export class AckWindow<T> {
   private readonly pending: PendingDelivery<T>[] = [];
@@ -51,6 +56,7 @@ export class AckWindow<T> {
   private readonly keyTails = new Map<string, PendingDelivery<T>>();
   private waiters: Array<() => void> = [];
   private closed = false;
+  private unsettled = 0;
 
   constructor(private readonly capacity: number) {}
 
@@ -60,12 +66,12 @@ export class AckWindow<T> {
 
   /** True when `add` would exceed the capacity: wait with `reserve()` first. */
   get full(): boolean {
-    return this.pending.length >= this.capacity;
+    return this.unsettled >= this.capacity || this.pending.length >= this.capacity * HELD_PER_CAPACITY;
   }
 
   /** Resolves once there is room for one more delivery; resolves at once when the window is closed. */
   async reserve(): Promise<void> {
-    while (!this.closed && this.pending.length >= this.capacity) {
+    while (!this.closed && this.full) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
@@ -82,6 +88,7 @@ export class AckWindow<T> {
       this.keyTails.set(key, delivery);
     }
     this.pending.push(delivery);
+    this.unsettled += 1;
     return delivery;
   }
 
@@ -145,7 +152,10 @@ export class AckWindow<T> {
 
   /** The delivery is acknowledged or given up: the next one of its key may go, the checkpoint may move. */
   settle(delivery: PendingDelivery<T>): Settlement<T> {
+    if (delivery.state !== 'settled') this.unsettled -= 1;
     delivery.state = 'settled';
+    // Never sent again: while it waits behind an unsettled one, only its sequence number is kept.
+    delivery.content = undefined;
     let unblocked: PendingDelivery<T> | undefined;
     if (delivery.key !== undefined) {
       unblocked = delivery.nextOfKey;
@@ -153,7 +163,9 @@ export class AckWindow<T> {
       if (unblocked) unblocked.state = 'outstanding';
       else if (this.keyTails.get(delivery.key) === delivery) this.keyTails.delete(delivery.key);
     }
-    return { checkpoint: this.advance(), unblocked };
+    const checkpoint = this.advance();
+    if (checkpoint === undefined) this.release();
+    return { checkpoint, unblocked };
   }
 
   /** Puts `parts` in the place of `delivery` (which has no item key); returns the unsettled parts and the new checkpoint. */
@@ -168,7 +180,9 @@ export class AckWindow<T> {
       content: part.content,
     }));
     this.pending.splice(index, 1, ...replacements);
-    return { open: replacements.filter((d) => d.state !== 'settled'), checkpoint: this.advance() };
+    const open = replacements.filter((d) => d.state !== 'settled');
+    this.unsettled += open.length - (delivery.state === 'settled' ? 0 : 1);
+    return { open, checkpoint: this.advance() };
   }
 
   /** Sent deliveries whose acknowledgement is overdue at `now`. */
