@@ -42,6 +42,7 @@ describe('delivery: the acknowledgement window of a shard', function () {
     sendOn(window, '2');
     assert.equal(window.full, true, 'two unacknowledged');
     window.ack('2');
+    assert.deepEqual([window.unsettledCount, window.size], [1, 2], 'one unacknowledged, two held');
     for (let n = 3; n <= 20; n += 1) {
       assert.equal(window.full, false, `room for ${n} while 1 waits`);
       sendOn(window, String(n));

@@ -64,6 +64,11 @@ export class AckWindow<T> {
     return this.pending.length;
   }
 
+  /** Deliveries not yet acknowledged or given up (sent, failed, queued for their key or gathering). */
+  get unsettledCount(): number {
+    return this.unsettled;
+  }
+
   /** True when `add` would exceed the capacity: wait with `reserve()` first. */
   get full(): boolean {
     return this.unsettled >= this.capacity || this.pending.length >= this.capacity * HELD_PER_CAPACITY;

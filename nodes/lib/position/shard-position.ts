@@ -113,8 +113,9 @@ export class ShardPosition<T = unknown> {
 
   // ------------------------------------------------------------ acknowledgement window
 
+  /** Deliveries not yet acknowledged or given up. */
   get outstanding(): number {
-    return this.window.size;
+    return this.window.unsettledCount;
   }
 
   get full(): boolean {
