@@ -21,6 +21,13 @@ export async function runInFreshProcess<T>(script: string, env: Record<string, s
   return JSON.parse(line.slice('RESULT '.length)) as T;
 }
 
+/** For the child: an environment variable its parent must have set. */
+export function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
 /** For the child: prints the result line, or the error, and exits. */
 export function reportFromChild(main: () => Promise<unknown>): void {
   main().then(

@@ -21,6 +21,18 @@ export function dynamoDbClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ region: BENCH_REGION, endpoint, credentials: BENCH_CREDENTIALS });
 }
 
+/** Runs `measure` against a DynamoDB Local of its own (and a client for it), stopped afterwards. */
+export async function withBenchDynamoDb<T>(measure: (endpoint: string, client: DynamoDBClient) => Promise<T>): Promise<T> {
+  const ddb = await startBenchDynamoDb();
+  const client = dynamoDbClient(ddb.endpoint);
+  try {
+    return await measure(ddb.endpoint, client);
+  } finally {
+    client.destroy();
+    await ddb.stop();
+  }
+}
+
 /** A plain SDK client with its defaults (keep-alive agent), as anyone calling the API would make it. */
 export function streamsClient(endpoint: string): DynamoDBStreamsClient {
   return new DynamoDBStreamsClient({ region: BENCH_REGION, endpoint, credentials: BENCH_CREDENTIALS });

@@ -2,7 +2,8 @@
 // node in manual ack mode reads a large backlog into a slow sink, until the sink has handled
 // `stopAt` msgs or the window ends, while RSS and heap are sampled. Started by memory.ts; prints
 // one `RESULT <json>` line.
-import { reportFromChild } from './child-run';
+import { delay } from '../test/support/collect';
+import { reportFromChild, requiredEnv } from './child-run';
 import { MemorySampler, type MemorySummary } from './memory-sampler';
 import { deploy, sourceFlow, startRuntime, stopRuntime, undeploy } from './node-red-runtime';
 import { SlowSink } from './slow-sink';
@@ -23,30 +24,22 @@ export const MEMORY_NODE_SETTINGS = { startingPosition: 'TRIM_HORIZON', ackMode:
 const SAMPLE_EVERY_MS = 1_000;
 const POLL_MS = 100;
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function main(): Promise<MemoryRunResult> {
-  const endpoint = required('BENCH_ENDPOINT');
-  const arn = required('BENCH_TABLE_ARN');
-  const maxWindowMs = Number(required('BENCH_WINDOW_MS'));
-  const msPerMsg = Number(required('BENCH_MS_PER_MSG'));
-  const sinkConcurrency = Number(required('BENCH_SINK_CONCURRENCY'));
-  const stopAt = Number(required('BENCH_STOP_AT'));
+  const endpoint = requiredEnv('BENCH_ENDPOINT');
+  const arn = requiredEnv('BENCH_TABLE_ARN');
+  const maxWindowMs = Number(requiredEnv('BENCH_WINDOW_MS'));
+  const msPerMsg = Number(requiredEnv('BENCH_MS_PER_MSG'));
+  const sinkConcurrency = Number(requiredEnv('BENCH_SINK_CONCURRENCY'));
+  const stopAt = Number(requiredEnv('BENCH_STOP_AT'));
   await startRuntime();
   const sampler = new MemorySampler();
-  await sleep(1_000);
+  await delay(1_000);
   sampler.sample();
   const sink = new SlowSink(msPerMsg, sinkConcurrency);
   const startedAt = performance.now();
   await deploy(sourceFlow({ arn, endpoint, source: MEMORY_NODE_SETTINGS, ackBack: true }), sink.onInput);
   sampler.start(SAMPLE_EVERY_MS);
-  while (sink.handled < stopAt && performance.now() - startedAt < maxWindowMs) await sleep(POLL_MS);
+  while (sink.handled < stopAt && performance.now() - startedAt < maxWindowMs) await delay(POLL_MS);
   const elapsedMs = performance.now() - startedAt;
   sampler.stop();
   sampler.sample();

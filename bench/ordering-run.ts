@@ -4,7 +4,8 @@
 // item's versions arrive in order. Started by ordering.ts; prints one `RESULT <json>` line.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { reportFromChild } from './child-run';
+import { delay } from '../test/support/collect';
+import { reportFromChild, requiredEnv } from './child-run';
 import type { SinkReport } from './delayed-http-sink';
 import { deploy, sourceFlow, startRuntime, stopRuntime, undeploy } from './node-red-runtime';
 import { coreNode } from './node-red-package';
@@ -25,14 +26,6 @@ export interface OrderingRunResult {
   /** CPU time (user + system) of the Node-RED process from the deploy until the run ended. */
   readonly cpuMs: number;
 }
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The sink process: its URL once it listens, and its figures on request. */
 class SinkProcess {
@@ -71,13 +64,13 @@ class SinkProcess {
 }
 
 async function main(): Promise<OrderingRunResult> {
-  const endpoint = required('BENCH_ENDPOINT');
-  const arn = required('BENCH_TABLE_ARN');
-  const ordering = required('BENCH_ORDERING');
-  const maxInFlight = Number(required('BENCH_MAX_IN_FLIGHT'));
-  const records = Number(required('BENCH_RECORDS'));
-  const sinkDelayMs = Number(required('BENCH_SINK_DELAY_MS'));
-  const maxWindowMs = Number(required('BENCH_WINDOW_MS'));
+  const endpoint = requiredEnv('BENCH_ENDPOINT');
+  const arn = requiredEnv('BENCH_TABLE_ARN');
+  const ordering = requiredEnv('BENCH_ORDERING');
+  const maxInFlight = Number(requiredEnv('BENCH_MAX_IN_FLIGHT'));
+  const records = Number(requiredEnv('BENCH_RECORDS'));
+  const sinkDelayMs = Number(requiredEnv('BENCH_SINK_DELAY_MS'));
+  const maxWindowMs = Number(requiredEnv('BENCH_WINDOW_MS'));
   const sink = new SinkProcess(sinkDelayMs);
   const url = await sink.url();
   await startRuntime();
@@ -95,7 +88,7 @@ async function main(): Promise<OrderingRunResult> {
   await deploy(flow, (_msg, _send, done) => done(), [httpRequestNode, completeNode]);
   let report = await sink.report();
   while (report.received < records && performance.now() - startedAt < maxWindowMs) {
-    await sleep(100);
+    await delay(100);
     report = await sink.report();
   }
   const cpu = process.cpuUsage(cpuAtStart);

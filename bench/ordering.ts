@@ -2,7 +2,7 @@
 // shard, acknowledged by a `complete` node: throughput with `ordering: key, maxInFlight: 100` at
 // least 20× that of `maxInFlight: 1`, with every item's versions in order at the sink. Each run is a
 // fresh process reading the same pre-filled table from TRIM_HORIZON.
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { runInFreshProcess } from './child-run';
 import { createStreamTable, tableArn } from './local-dynamodb';
 import type { OrderingRunResult } from './ordering-run';
@@ -10,6 +10,9 @@ import { prefill } from './prefill';
 
 export const ORDERING_KEYS = 50;
 export const ORDERING_SINK_DELAY_MS = 20;
+
+/** Item `n`: version `n` of item key `item-<n mod 50>`. */
+export const keyedItem = (n: number): Record<string, AttributeValue> => ({ pk: { S: `item-${n % ORDERING_KEYS}` }, v: { N: String(n) } });
 
 export interface OrderingFigures {
   readonly records: number;
@@ -26,7 +29,7 @@ export async function measureOrdering(endpoint: string, client: DynamoDBClient, 
   const tableName = 'bench-ordering';
   await createStreamTable(client, tableName);
   // One batch at a time: the versions of an item are written in order (a batch holds each key at most once).
-  await prefill(client, tableName, records, 1, 0, (n) => ({ pk: { S: `item-${n % ORDERING_KEYS}` }, v: { N: String(n) } }));
+  await prefill(client, tableName, records, 1, 0, keyedItem);
   const run = (ordering: string, maxInFlight: number, count: number): Promise<OrderingRunResult> =>
     runInFreshProcess<OrderingRunResult>(
       'ordering-run.ts',

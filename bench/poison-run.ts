@@ -4,7 +4,8 @@
 // record, the poison, it reports an error instead, which a `catch` node returns to the source (a
 // failed attempt). Started by poison.ts; prints one `RESULT <json>` line.
 import helper from 'node-red-node-test-helper';
-import { reportFromChild } from './child-run';
+import { delay } from '../test/support/collect';
+import { reportFromChild, requiredEnv } from './child-run';
 import { coreNode } from './node-red-package';
 import { deploy, sourceFlow, startRuntime, stopRuntime, undeploy, type BenchMsg } from './node-red-runtime';
 
@@ -31,23 +32,17 @@ interface Payload {
   readonly newImage: { readonly v: number };
 }
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function main(): Promise<PoisonRunResult> {
-  const ordering = required('BENCH_ORDERING');
-  const records = Number(required('BENCH_RECORDS'));
-  const sinkDelayMs = Number(required('BENCH_SINK_DELAY_MS'));
+  const ordering = requiredEnv('BENCH_ORDERING');
+  const records = Number(requiredEnv('BENCH_RECORDS'));
+  const sinkDelayMs = Number(requiredEnv('BENCH_SINK_DELAY_MS'));
+  const keys = Number(requiredEnv('BENCH_KEYS'));
+  const keyOf = (v: number): string => `item-${v % keys}`;
   const poisonVersion = process.env.BENCH_POISON_VERSION ? Number(process.env.BENCH_POISON_VERSION) : undefined;
   await startRuntime();
   const flow = sourceFlow({
-    arn: required('BENCH_TABLE_ARN'),
-    endpoint: required('BENCH_ENDPOINT'),
+    arn: requiredEnv('BENCH_TABLE_ARN'),
+    endpoint: requiredEnv('BENCH_ENDPOINT'),
     source: { startingPosition: 'TRIM_HORIZON', ackMode: 'manual', dataFormat: 'document', batchSize: 1000, ordering, maxInFlight: 100, maxRetries: 3 },
   }).map((node) => {
     if (node.id === 's1') return { ...node, wires: [['h1'], ['deadLetters']] };
@@ -84,14 +79,13 @@ async function main(): Promise<PoisonRunResult> {
   (helper.getNode('deadLetters') as unknown as { on(event: 'input', listener: () => void): void }).on('input', () => (givenUpAt ??= performance.now()));
   const others = poisonVersion === undefined ? records : records - 1;
   const deadline = startedAt + 300_000;
-  while ((acknowledged.size < others || (poisonVersion !== undefined && givenUpAt === undefined)) && performance.now() < deadline) await sleep(20);
+  while ((acknowledged.size < others || (poisonVersion !== undefined && givenUpAt === undefined)) && performance.now() < deadline) await delay(20);
   await undeploy();
   await stopRuntime();
 
   const ackTimes = [...acknowledged.values()];
   const whileRetrying = (key: (v: number) => boolean): number =>
     [...acknowledged.entries()].filter(([v, at]) => key(v) && firstFailureAt !== undefined && givenUpAt !== undefined && at > firstFailureAt && at < givenUpAt).length;
-  const keyOf = (v: number): string => `item-${v % Number(required('BENCH_KEYS'))}`;
   return {
     ordering,
     poisonVersion,

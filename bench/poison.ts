@@ -6,7 +6,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { runInFreshProcess } from './child-run';
 import { createStreamTable, tableArn } from './local-dynamodb';
-import { ORDERING_KEYS, ORDERING_SINK_DELAY_MS } from './ordering';
+import { ORDERING_KEYS, ORDERING_SINK_DELAY_MS, keyedItem } from './ordering';
 import type { PoisonRunResult } from './poison-run';
 import { prefill } from './prefill';
 
@@ -24,7 +24,7 @@ export interface PoisonFigures {
 export async function measurePoison(endpoint: string, client: DynamoDBClient): Promise<PoisonFigures> {
   const tableName = 'bench-poison';
   await createStreamTable(client, tableName);
-  await prefill(client, tableName, POISON_RECORDS, 1, 0, (n) => ({ pk: { S: `item-${n % ORDERING_KEYS}` }, v: { N: String(n) } }));
+  await prefill(client, tableName, POISON_RECORDS, 1, 0, keyedItem);
   const run = (ordering: string, poison: boolean): Promise<PoisonRunResult> =>
     runInFreshProcess<PoisonRunResult>(
       'poison-run.ts',

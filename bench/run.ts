@@ -8,7 +8,7 @@ import { filterRows, type FilterFigure } from './filter-cost';
 import { measureCatchUp } from './catch-up';
 import { measureIdleCost } from './idle-cost';
 import { measureLatency } from './latency';
-import { dynamoDbClient, startBenchDynamoDb, streamsClient } from './local-dynamodb';
+import { dynamoDbClient, startBenchDynamoDb, streamsClient, withBenchDynamoDb } from './local-dynamodb';
 import { machineInfo } from './machine';
 import { measureMappingInProcesses } from './mapping-processes';
 import { measureMemory } from './memory';
@@ -60,10 +60,8 @@ async function main(): Promise<void> {
 
   if (wanted('ordering')) {
     log(`6 ordering: ${settings.orderingRecords} records over 50 keys to an HTTP sink answering after 20 ms, ordering key / maxInFlight 100 vs maxInFlight 1 (first ${settings.orderingSerialRecords})…`);
-    const ddb = await startBenchDynamoDb();
-    const client = dynamoDbClient(ddb.endpoint);
-    try {
-      const ordering = await measureOrdering(ddb.endpoint, client, settings.orderingRecords, settings.orderingSerialRecords);
+    await withBenchDynamoDb(async (endpoint, client) => {
+      const ordering = await measureOrdering(endpoint, client, settings.orderingRecords, settings.orderingSerialRecords);
       const cpuPerRecord = (run: { cpuMs: number; records: number }): string => `${((run.cpuMs * 1000) / run.records).toFixed(0)} µs CPU/rec`;
       log(
         `  key: ${ordering.byKey.perSecond.toFixed(0)} rec/s (at most ${ordering.byKey.mostConcurrent} at the sink at once, ${cpuPerRecord(ordering.byKey)}), ` +
@@ -71,18 +69,13 @@ async function main(): Promise<void> {
       );
       results.ordering = ordering;
       rows.push(...orderingRows(ordering));
-    } finally {
-      client.destroy();
-      await ddb.stop();
-    }
+    });
   }
 
   if (wanted('poison')) {
     log('6b poison: 1,000 records over 50 keys, one the sink always fails (maxRetries 3), ordering key and emit, against a run without it…');
-    const ddb = await startBenchDynamoDb();
-    const client = dynamoDbClient(ddb.endpoint);
-    try {
-      const poison = await measurePoison(ddb.endpoint, client);
+    await withBenchDynamoDb(async (endpoint, client) => {
+      const poison = await measurePoison(endpoint, client);
       for (const [name, run] of Object.entries({ baseline: poison.baseline, key: poison.byKey, emit: poison.byEmit })) {
         log(
           `  ${name}: others done after ${(run.othersDoneMs / 1000).toFixed(2)} s` +
@@ -91,10 +84,7 @@ async function main(): Promise<void> {
       }
       results.poison = poison;
       rows.push(...poisonRows(poison));
-    } finally {
-      client.destroy();
-      await ddb.stop();
-    }
+    });
   }
 
   if (wanted('scale-out')) {
@@ -112,16 +102,11 @@ async function main(): Promise<void> {
   await startRuntime();
   if (wanted('batch-window')) {
     log(`7 batch window: ${settings.batchWindowRecords}-record backlog, output batch, batchWindow 2 s, batchSize 1000…`);
-    const ddb = await startBenchDynamoDb();
-    const client = dynamoDbClient(ddb.endpoint);
-    try {
-      const batchWindow = await measureBatchWindow(ddb.endpoint, client, settings.batchWindowRecords, 120_000);
+    await withBenchDynamoDb(async (endpoint, client) => {
+      const batchWindow = await measureBatchWindow(endpoint, client, settings.batchWindowRecords, 120_000);
       results.batchWindow = batchWindow;
       rows.push(...batchWindowRows(batchWindow));
-    } finally {
-      client.destroy();
-      await ddb.stop();
-    }
+    });
   }
   if (wanted('latency') || wanted('idle')) {
     // A DynamoDB Local of its own: one holding a 100k-record stream answers every PutItem and
