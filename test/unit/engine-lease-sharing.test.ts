@@ -64,7 +64,17 @@ describe('engine: workers sharing a stream through a lease table (mocked DynamoD
     const b = await worker('workerB', stream, 'manual');
     await eventually(() => held(a, stream).length === 2 && held(b, stream).length === 2, 15_000, 'two shards each');
     await eventually(() => keysDelivered().size === 12, 10_000, 'the first 12 records');
+    await quietFor(FAILOVER_MS);
     return { stream, shards, a, b };
+  }
+
+  /** Waits until nothing was delivered for `ms`: what a thief re-reads after a steal during balancing has arrived by then. */
+  async function quietFor(ms: number): Promise<void> {
+    let count = -1;
+    while (count !== delivered.length) {
+      count = delivered.length;
+      await delay(ms);
+    }
   }
 
   const held = (p: Pipeline, stream: FakeStream): string[] => stream.shards.map((s) => s.shardId).filter((id) => p.coordinator!.holds(p.coordinator!.leaseKey(stream.arn, id)));
