@@ -110,6 +110,22 @@ describe('engine: workers sharing a stream through a lease table (mocked DynamoD
     }
   });
 
+  it('a worker joining takes its share by steals, and each steal is handed over: nothing acknowledged is sent again', async () => {
+    const stream = fake.createStream();
+    const shards = [0, 1, 2, 3].map(() => stream.addShard({ records: 3 }));
+    const a = await worker('workerA', stream, 'manual');
+    await eventually(() => held(a, stream).length === 4 && keysDelivered().size === 12, 10_000, 'workerA alone reads all four shards');
+    const joinedAt = performance.now();
+    const b = await worker('workerB', stream, 'manual');
+    await eventually(() => held(a, stream).length === 2 && held(b, stream).length === 2, 4 * FAILOVER_MS, 'two shards each');
+    const balanced = performance.now() - joinedAt;
+    for (const shardId of shards) stream.put(shardId, 2);
+    await eventually(() => keysDelivered().size === 20, 10_000, 'all 20 records');
+    const sentTwice = delivered.filter((d, i) => delivered.findIndex((e) => e.key === d.key) !== i);
+    assert.deepEqual(sentTwice, [], 'the stolen shards start where their previous owner had acknowledged');
+    console.log(`      steals handed over: balanced ${Math.round(balanced)} ms after the join (failover ${FAILOVER_MS} ms)`);
+  });
+
   it('a worker that stops hands its shards over at once: the other takes them well before the failover time and loses nothing', async () => {
     const { stream, shards, a, b } = await twoWorkersOnFourShards();
     const before = keysOf(stream.records());

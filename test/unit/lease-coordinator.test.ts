@@ -120,38 +120,80 @@ describe('lease coordinator (DynamoDB Local, injected clock)', () => {
     assert.equal(b.heldLeases().length, 0);
   });
 
-  for (const victimRenews of [true, false]) {
-    it(`a stolen lease is read by the thief only after the failover time, when the owner it was stolen from has stopped reading it (${victimRenews ? 'told by its next renewal' : 'not renewing'})`, async () => {
-      const a = fleet.add('worker-a');
-      const b = fleet.add('worker-b');
-      await a.registerShards(STREAM_ARN, rootShards(3), 'TRIM_HORIZON');
-      await a.takeLeases();
-      fleet.clock.advance(FAILOVER_MS / 4);
-      const readable: string[] = [];
-      b.on('readable', (lease) => readable.push(lease.leaseKey));
-      await b.takeLeases();
-      const [stolen] = b.heldLeases();
-      assert.ok(stolen, 'b stole one of the three');
-      const readers = (): string[] => [a, b].filter((w) => w.holds(stolen.leaseKey)).map((w) => w.workerId);
-      assert.deepEqual(readers(), [a.workerId], 'right after the steal only the owner, which has not noticed it, reads the shard');
-      fleet.clock.advance(FAILOVER_MS / 4);
-      if (victimRenews) await a.renewLeases();
-      await b.renewLeases();
-      await b.takeLeases();
-      assert.deepEqual(readers(), victimRenews ? [] : [a.workerId], 'a renewal tells the owner; the thief waits');
-      fleet.clock.advance(FAILOVER_MS / 2 + 1);
-      await b.renewLeases();
-      await b.takeLeases();
-      assert.deepEqual(readers(), [], 'past the failover time after its last renewal the owner stops; the thief has not begun');
-      assert.deepEqual(readable, []);
-      fleet.clock.advance(FAILOVER_MS / 4);
-      await b.takeLeases();
-      assert.deepEqual(readers(), [b.workerId], 'the failover time after the steal the thief reads it');
-      assert.deepEqual(readable, [stolen.leaseKey], 'and says so once');
-      await b.takeLeases();
-      assert.deepEqual(readable, [stolen.leaseKey]);
-    });
-  }
+  it('a stolen lease is handed over: its owner, told by its next renewal, stops and writes what it had acknowledged; the thief reads from there after its own next renewal, before the failover time', async () => {
+    const a = fleet.add('worker-a');
+    const b = fleet.add('worker-b');
+    await a.registerShards(STREAM_ARN, rootShards(3), 'TRIM_HORIZON');
+    await a.takeLeases();
+    fleet.clock.advance(FAILOVER_MS / 4);
+    const readable: string[] = [];
+    b.on('readable', (lease) => readable.push(lease.leaseKey));
+    await b.takeLeases();
+    const [stolen] = b.heldLeases();
+    assert.ok(stolen, 'b stole one of the three');
+    assert.equal((await table.getLease(stolen.leaseKey))?.checkpointOwner, 'worker-a', 'the steal names the owner that is to write the last checkpoint');
+    const readers = (): string[] => [a, b].filter((w) => w.holds(stolen.leaseKey)).map((w) => w.workerId);
+    a.deferCheckpoint(stolen.leaseKey, { kind: 'sequence', sequenceNumber: '4200' }); // acknowledged since a's last write
+    assert.deepEqual(readers(), [a.workerId], 'right after the steal only the owner, which has not noticed it, reads the shard');
+    await b.renewLeases();
+    await b.takeLeases();
+    assert.deepEqual(readers(), [a.workerId], 'the thief waits for the hand-over');
+    const losses = lossesOf(a);
+    fleet.clock.advance(FAILOVER_MS / 4);
+    await a.renewLeases();
+    assert.deepEqual(losses, [{ shardId: stolen.shardId, reason: 'taken-by-another-worker' }]);
+    assert.deepEqual(readers(), [], 'the owner has stopped; the thief has not yet seen the hand-over');
+    const stored = await table.getLease(stolen.leaseKey);
+    assert.equal(stored?.leaseOwner, 'worker-b');
+    assert.equal(stored?.checkpointOwner, undefined);
+    assert.deepEqual(stored?.checkpoint, { kind: 'sequence', sequenceNumber: '4200' });
+    assert.equal(stored?.ownerSwitchesSinceCheckpoint, 0);
+    assert.deepEqual(readable, []);
+    await b.renewLeases();
+    assert.deepEqual(readers(), [b.workerId], 'half the failover time after the steal the thief reads');
+    assert.deepEqual(readable, [stolen.leaseKey], 'and says so once');
+    assert.deepEqual(b.checkpoints(STREAM_ARN).get(stolen.shardId), { kind: 'sequence', sequenceNumber: '4200' }, 'from the checkpoint the owner handed over');
+    await b.renewLeases();
+    await b.takeLeases();
+    assert.deepEqual(readable, [stolen.leaseKey]);
+  });
+
+  it('a stolen lease whose owner does not hand it over (frozen) is read by the thief the failover time after the steal, and the owner’s late hand-over is refused', async () => {
+    const a = fleet.add('worker-a');
+    const b = fleet.add('worker-b');
+    await a.registerShards(STREAM_ARN, rootShards(3), 'TRIM_HORIZON');
+    await a.takeLeases();
+    fleet.clock.advance(FAILOVER_MS / 4);
+    const readable: string[] = [];
+    b.on('readable', (lease) => readable.push(lease.leaseKey));
+    await b.takeLeases();
+    const [stolen] = b.heldLeases();
+    assert.ok(stolen, 'b stole one of the three');
+    const readers = (): string[] => [a, b].filter((w) => w.holds(stolen.leaseKey)).map((w) => w.workerId);
+    assert.deepEqual(readers(), [a.workerId], 'right after the steal only the owner, which has not noticed it, reads the shard');
+    fleet.clock.advance(FAILOVER_MS / 4);
+    await b.renewLeases();
+    await b.takeLeases();
+    assert.deepEqual(readers(), [a.workerId], 'the owner has not noticed; the thief waits');
+    fleet.clock.advance(FAILOVER_MS / 2 + 1);
+    await b.renewLeases();
+    await b.takeLeases();
+    assert.deepEqual(readers(), [], 'past the failover time after its last renewal the owner stops; the thief has not begun');
+    assert.deepEqual(readable, []);
+    fleet.clock.advance(FAILOVER_MS / 4);
+    await b.takeLeases();
+    assert.deepEqual(readers(), [b.workerId], 'the failover time after the steal the thief reads it');
+    assert.deepEqual(readable, [stolen.leaseKey], 'and says so once');
+    assert.deepEqual(b.checkpoints(STREAM_ARN).get(stolen.shardId), { kind: 'TRIM_HORIZON' }, 'from the checkpoint as it was taken');
+    await b.renewLeases();
+    assert.equal((await table.getLease(stolen.leaseKey))?.checkpointOwner, undefined, 'the thief’s first write after it began reading ends the hand-over');
+    // a thaws and writes what it had acknowledged: too late, the thief reads from its own position.
+    a.deferCheckpoint(stolen.leaseKey, { kind: 'sequence', sequenceNumber: '4200' });
+    await a.renewLeases();
+    assert.deepEqual((await table.getLease(stolen.leaseKey))?.checkpoint, { kind: 'TRIM_HORIZON' });
+    await b.takeLeases();
+    assert.deepEqual(readable, [stolen.leaseKey]);
+  });
 
   it('a zombie (paused past the failover time) loses its lease: it stops holding it, and its checkpoint fails without moving the new owner’s', async () => {
     const a = fleet.add('worker-a');

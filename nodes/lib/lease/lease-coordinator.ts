@@ -80,6 +80,7 @@ export class LeaseCoordinator extends EventEmitter<LeaseCoordinatorEvents> {
     this.renewer = new LeaseRenewer(this.table, this.failoverMs, clock, {
       lost: (lease, reason) => this.emit('lost', lease, reason),
       released: (lease) => this.emit('released', lease),
+      problem: (error) => this.emit('problem', error),
     });
     this.taker = new LeaseTaker(
       this.table,
@@ -198,21 +199,30 @@ export class LeaseCoordinator extends EventEmitter<LeaseCoordinatorEvents> {
   }
 
   /** One renewal of every held lease (run by start()'s schedule; public for deterministic tests). */
-  renewLeases(): Promise<void> {
-    return this.renewer.renewLeases();
+  async renewLeases(): Promise<void> {
+    try {
+      await this.renewer.renewLeases();
+    } finally {
+      this.announceReadable();
+    }
   }
 
   /** One cycle of listing, cleaning up, taking and balancing (run by start()'s schedule; public for deterministic tests). */
   async takeLeases(): Promise<void> {
     const taken = await this.taker.takeLeases();
     for (const { lease, takenAt, stolenFrom } of taken) {
-      // The owner a lease is stolen from reads on until it notices (its next write fails), at the
-      // latest until the failover time after its last renewal, which it sent before the steal: the
-      // thief reads after that, so no shard is ever read by two workers at once.
+      // The owner a lease is stolen from reads on until it notices (its next write fails), then
+      // hands the lease over; if it never does, it has stopped the failover time after its last
+      // renewal, which it sent before the steal. The thief reads after either, so no shard is ever
+      // read by two workers at once.
       this.renewer.add(lease, takenAt, stolenFrom === undefined ? takenAt : takenAt + this.failoverMs);
       this.emit('taken', lease, stolenFrom);
     }
-    for (const lease of this.renewer.newlyReadable()) this.emit('readable', lease);
+    this.announceReadable();
     for (const lease of await this.cleanup.deleteFinishedLeases()) this.emit('deleted', lease);
+  }
+
+  private announceReadable(): void {
+    for (const lease of this.renewer.newlyReadable()) this.emit('readable', lease);
   }
 }

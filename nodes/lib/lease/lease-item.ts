@@ -49,6 +49,7 @@ export function leaseToItem(lease: Lease): LeaseItem {
     ...checkpointAttributes(lease.checkpoint),
   };
   if (lease.leaseOwner !== undefined) item.leaseOwner = { S: lease.leaseOwner };
+  if (lease.checkpointOwner !== undefined) item.checkpointOwner = { S: lease.checkpointOwner };
   const parents = stringSet(lease.parentShardIds);
   if (parents) item.parentShardIds = parents;
   const children = stringSet(lease.childShardIds);
@@ -64,12 +65,14 @@ function requiredString(item: LeaseItem, name: string): string {
 
 export function leaseFromItem(item: LeaseItem): Lease {
   const owner = item.leaseOwner?.S;
+  const checkpointOwner = item.checkpointOwner?.S;
   return {
     leaseKey: requiredString(item, 'leaseKey'),
     consumerName: requiredString(item, 'consumerName'),
     streamArn: requiredString(item, 'streamArn'),
     shardId: requiredString(item, 'shardId'),
     ...(owner !== undefined ? { leaseOwner: owner } : {}),
+    ...(checkpointOwner !== undefined ? { checkpointOwner } : {}),
     leaseCounter: Number(item.leaseCounter?.N ?? 0),
     checkpoint: checkpointOf(item),
     ownerSwitchesSinceCheckpoint: Number(item.ownerSwitchesSinceCheckpoint?.N ?? 0),

@@ -15,12 +15,15 @@ export type LeaseWriteResult = 'ok' | 'lost';
 export interface LeaseRenewerEvents {
   lost(lease: Lease, reason: LeaseLossReason): void;
   released(lease: Lease): void;
+  /** A write that is not retried failed (a hand-over: the new owner then waits for the failover time). */
+  problem(error: unknown): void;
 }
 
 /**
  * The leases this worker holds (the KCL's LeaseRenewer): renews them, writes their checkpoints
  * and releases them. Every write is conditioned on owner and counter; a failed condition means the
- * lease is lost, which is reported at once and never retried.
+ * lease is lost, which is reported at once and never retried. A lease lost to a steal is then
+ * handed over: its last checkpoint written for the new owner, who waits for it.
  */
 export class LeaseRenewer {
   private readonly held = new Map<string, HeldLease>();
@@ -65,7 +68,7 @@ export class LeaseRenewer {
       [...this.held.values()].map(async (lease) => {
         const checkpoint = lease.takeDeferredCheckpoint();
         try {
-          await (checkpoint ? this.writeCheckpoint(lease, checkpoint) : this.write(lease, () => this.table.renewLease(lease.state)));
+          await (checkpoint ? this.writeCheckpoint(lease, checkpoint) : this.renew(lease));
         } catch (error) {
           lease.restoreCheckpoint(checkpoint);
           if (lease.sinceRenewal() >= this.failoverMs) this.lose(lease, 'not-renewed-in-time');
@@ -114,8 +117,10 @@ export class LeaseRenewer {
     const lease = this.held.get(leaseKey);
     if (!lease) return 'lost';
     const checkpoint = lease.takeDeferredCheckpoint();
-    const counter = await this.write(lease, () =>
-      checkpoint ? this.table.checkpoint(lease.state, checkpoint, true) : this.table.releaseLease(lease.state),
+    const counter = await this.write(
+      lease,
+      () => (checkpoint ? this.table.checkpoint(lease.state, checkpoint, true) : this.table.releaseLease(lease.state)),
+      checkpoint,
     ).catch((error: unknown) => {
       lease.restoreCheckpoint(checkpoint);
       throw error;
@@ -133,24 +138,43 @@ export class LeaseRenewer {
   /** SHARD_END also clears the owner in the same write: a finished lease needs no holder. */
   private async writeCheckpoint(lease: HeldLease, checkpoint: Checkpoint): Promise<number | typeof LOST> {
     const finished = isShardEnd(checkpoint);
-    const counter = await this.write(lease, () => this.table.checkpoint(lease.state, checkpoint, finished));
+    const counter = await this.write(lease, () => this.table.checkpoint(lease.state, checkpoint, finished), checkpoint);
     if (finished && counter !== LOST) this.held.delete(lease.leaseKey);
     return counter;
   }
 
+  /** A plain renewal; one of a stolen lease awaiting its hand-over also reads whether it happened. */
+  private renew(lease: HeldLease): Promise<number | typeof LOST> {
+    if (!lease.awaitingHandOver) return this.write(lease, () => this.table.renewLease(lease.state));
+    return this.write(lease, async () => {
+      const item = await this.table.renewAwaitingHandOver(lease.state);
+      if (item === LOST) return LOST;
+      lease.observe(item);
+      return item.leaseCounter;
+    });
+  }
+
   /**
    * Runs a write on a lease still held (skipped when it was dropped while queued), records the
-   * counter it produced, and drops the lease when the write's condition failed.
+   * counter it produced, and drops the lease when the write's condition failed, then hands it over
+   * with the newest checkpoint it has (`attempted`, or one deferred since).
    */
-  private write(lease: HeldLease, attempt: () => Promise<number | typeof LOST>): Promise<number | typeof LOST> {
+  private write(lease: HeldLease, attempt: () => Promise<number | typeof LOST>, attempted?: Checkpoint): Promise<number | typeof LOST> {
     return lease.serialize(async () => {
       if (this.held.get(lease.leaseKey) !== lease) return LOST;
       const sentAt = this.clock.now();
       const counter = await attempt();
-      if (counter === LOST) this.lose(lease, 'taken-by-another-worker');
-      else lease.written(counter, sentAt);
+      if (counter === LOST) {
+        this.lose(lease, 'taken-by-another-worker');
+        await this.handOver(lease, lease.takeDeferredCheckpoint() ?? attempted);
+      } else lease.written(counter, sentAt);
       return counter;
     });
+  }
+
+  /** Refused unless the lease was stolen from this worker and the thief still waits; then it is the last word on the shard's position. */
+  private async handOver(lease: HeldLease, checkpoint: Checkpoint | undefined): Promise<void> {
+    await this.table.handOver(lease.leaseKey, lease.taken.leaseOwner, checkpoint).catch((error: unknown) => this.events.problem(error));
   }
 
   private lose(lease: HeldLease, reason: LeaseLossReason): void {

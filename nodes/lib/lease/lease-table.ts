@@ -8,7 +8,7 @@ import {
   type DynamoDBClient,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { Checkpoint } from './checkpoint';
+import { isShardEnd, type Checkpoint } from './checkpoint';
 import { type Lease } from './lease';
 import { LATEST_SINCE_ATTRIBUTE, checkpointAttributes, leaseFromItem, leaseToItem, type LeaseItem } from './lease-item';
 
@@ -75,12 +75,22 @@ export class LeaseTable {
     }
   }
 
-  /** Makes `owner` the holder of a lease that has not changed since it was read as `lease`. */
-  async takeLease(lease: Lease, owner: string): Promise<Lease | Lost> {
+  /**
+   * Makes `owner` the holder of a lease that has not changed since it was read as `lease`. A steal
+   * (`stolenFrom`, an owner still renewing) names that owner `checkpointOwner`, unless a hand-over
+   * to the previous thief is still pending: the owner that read the shard last writes its checkpoint.
+   */
+  async takeLease(lease: Lease, owner: string, stolenFrom?: string): Promise<Lease | Lost> {
+    const taking = 'SET leaseOwner = :owner, leaseCounter = leaseCounter + :one, ownerSwitchesSinceCheckpoint = ownerSwitchesSinceCheckpoint + :one';
     const answer = await this.update(lease, {
-      UpdateExpression: 'SET leaseOwner = :owner, leaseCounter = leaseCounter + :one, ownerSwitchesSinceCheckpoint = ownerSwitchesSinceCheckpoint + :one',
+      UpdateExpression: stolenFrom === undefined ? `${taking} REMOVE ${CHECKPOINT_OWNER}` : `${taking}, ${CHECKPOINT_OWNER} = if_not_exists(${CHECKPOINT_OWNER}, :from)`,
       ConditionExpression: 'leaseCounter = :counter',
-      ExpressionAttributeValues: { ':owner': { S: owner }, ':one': { N: '1' }, ':counter': counterValue(lease) },
+      ExpressionAttributeValues: {
+        ':owner': { S: owner },
+        ':one': { N: '1' },
+        ':counter': counterValue(lease),
+        ...(stolenFrom === undefined ? {} : { ':from': { S: stolenFrom } }),
+      },
       ReturnValues: 'ALL_NEW',
     });
     return answer === LOST ? LOST : leaseFromItem(answer);
@@ -88,10 +98,46 @@ export class LeaseTable {
 
   async renewLease(lease: HeldLeaseState): Promise<number | Lost> {
     const answer = await this.update(lease, {
-      UpdateExpression: 'SET leaseCounter = leaseCounter + :one',
+      UpdateExpression: `SET leaseCounter = leaseCounter + :one${endsHandOver(lease) ? ` REMOVE ${CHECKPOINT_OWNER}` : ''}`,
       ...ownedAtCounter(lease),
     });
     return answer === LOST ? LOST : lease.leaseCounter + 1;
+  }
+
+  /** A renewal of a stolen lease not yet handed over: returns the item, which tells whether the hand-over happened and from which checkpoint. */
+  async renewAwaitingHandOver(lease: HeldLeaseState): Promise<Lease | Lost> {
+    const answer = await this.update(lease, {
+      UpdateExpression: 'SET leaseCounter = leaseCounter + :one',
+      ...ownedAtCounter(lease),
+      ReturnValues: 'ALL_NEW',
+    });
+    return answer === LOST ? LOST : leaseFromItem(answer);
+  }
+
+  /**
+   * The hand-over of a stolen lease by the owner it was stolen from (`checkpointOwner`): writes its
+   * last checkpoint, if it has one, and removes `checkpointOwner`, leaving holder and counter as they
+   * are. Refused (false) once the new owner has begun reading without it.
+   */
+  async handOver(leaseKey: string, from: string, checkpoint: Checkpoint | undefined): Promise<boolean> {
+    const update = checkpoint ? checkpointUpdate(checkpoint) : { sets: [], removes: [], values: {} };
+    if (checkpoint && isShardEnd(checkpoint)) update.removes.push('leaseOwner');
+    const sets = update.sets.length > 0 ? `SET ${update.sets.join(', ')} ` : '';
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { leaseKey: { S: leaseKey } },
+          UpdateExpression: `${sets}REMOVE ${[CHECKPOINT_OWNER, ...update.removes].join(', ')}`,
+          ConditionExpression: `${CHECKPOINT_OWNER} = :from`,
+          ExpressionAttributeValues: { ...update.values, ':from': { S: from } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /**
@@ -99,23 +145,14 @@ export class LeaseTable {
    * write (graceful hand-over, or the shard's end). Returns the new counter.
    */
   async checkpoint(lease: HeldLeaseState, checkpoint: Checkpoint, release = false): Promise<number | Lost> {
-    const attributes = checkpointAttributes(checkpoint);
-    const names = Object.keys(attributes);
-    const values: Record<string, AttributeValue> = {};
-    const sets = ['leaseCounter = leaseCounter + :one', 'ownerSwitchesSinceCheckpoint = :zero'];
-    for (const name of names) {
-      sets.push(`${name} = :${name}`);
-      values[`:${name}`] = attributes[name];
-    }
-    const removes = [
-      ...(names.includes(LATEST_SINCE_ATTRIBUTE) ? [] : [LATEST_SINCE_ATTRIBUTE]),
-      ...(release ? ['leaseOwner'] : []),
-    ];
+    const { sets, removes, values } = checkpointUpdate(checkpoint);
+    if (release) removes.push('leaseOwner');
+    if (endsHandOver(lease)) removes.push(CHECKPOINT_OWNER);
     const owned = ownedAtCounter(lease);
     const answer = await this.update(lease, {
-      UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      UpdateExpression: `SET leaseCounter = leaseCounter + :one, ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
       ConditionExpression: owned.ConditionExpression,
-      ExpressionAttributeValues: { ...owned.ExpressionAttributeValues, ...values, ':zero': { N: '0' } },
+      ExpressionAttributeValues: { ...owned.ExpressionAttributeValues, ...values },
     });
     return answer === LOST ? LOST : lease.leaseCounter + 1;
   }
@@ -123,7 +160,7 @@ export class LeaseTable {
   /** Clears the owner so that any worker may take the lease at once. */
   async releaseLease(lease: HeldLeaseState): Promise<number | Lost> {
     const answer = await this.update(lease, {
-      UpdateExpression: 'SET leaseCounter = leaseCounter + :one REMOVE leaseOwner',
+      UpdateExpression: `SET leaseCounter = leaseCounter + :one REMOVE leaseOwner${endsHandOver(lease) ? `, ${CHECKPOINT_OWNER}` : ''}`,
       ...ownedAtCounter(lease),
     });
     return answer === LOST ? LOST : lease.leaseCounter + 1;
@@ -185,6 +222,28 @@ export interface HeldLeaseState {
   readonly leaseKey: string;
   readonly leaseOwner: string;
   readonly leaseCounter: number;
+  /** A stolen lease whose previous owner may still write its last checkpoint: the holder's writes leave `checkpointOwner`. */
+  readonly awaitingHandOver?: boolean;
+}
+
+const CHECKPOINT_OWNER = 'checkpointOwner';
+
+/** Once it reads the shard, the holder's writes end any hand-over still pending: a late one would move the checkpoint under it. */
+function endsHandOver(lease: HeldLeaseState): boolean {
+  return lease.awaitingHandOver !== true;
+}
+
+/** The SET and REMOVE clauses of a checkpoint write (it also resets `ownerSwitchesSinceCheckpoint`). */
+function checkpointUpdate(checkpoint: Checkpoint): { sets: string[]; removes: string[]; values: Record<string, AttributeValue> } {
+  const attributes = checkpointAttributes(checkpoint);
+  const names = Object.keys(attributes);
+  const values: Record<string, AttributeValue> = { ':zero': { N: '0' } };
+  const sets = ['ownerSwitchesSinceCheckpoint = :zero'];
+  for (const name of names) {
+    sets.push(`${name} = :${name}`);
+    values[`:${name}`] = attributes[name];
+  }
+  return { sets, removes: names.includes(LATEST_SINCE_ATTRIBUTE) ? [] : [LATEST_SINCE_ATTRIBUTE], values };
 }
 
 function counterValue(lease: { readonly leaseCounter: number }): AttributeValue {

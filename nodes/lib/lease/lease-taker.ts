@@ -48,15 +48,15 @@ export class LeaseTaker {
       if (result) taken.push(result);
     }
     if (decision.steal?.leaseOwner !== undefined) {
-      const result = await this.take(decision.steal);
+      const result = await this.take(decision.steal, decision.steal.leaseOwner);
       if (result) taken.push({ ...result, stolenFrom: decision.steal.leaseOwner });
     }
     return taken;
   }
 
-  private async take(lease: Lease): Promise<TakenLease | undefined> {
+  private async take(lease: Lease, stolenFrom?: string): Promise<TakenLease | undefined> {
     const takenAt = this.clock.now();
-    const result = await this.table.takeLease(lease, this.workerId);
+    const result = await this.table.takeLease(lease, this.workerId, stolenFrom);
     if (result === LOST || result.leaseOwner === undefined) return undefined;
     this.observations.noteWritten(result);
     return { lease: { ...result, leaseOwner: result.leaseOwner }, takenAt };

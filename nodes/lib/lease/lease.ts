@@ -13,6 +13,12 @@ export interface Lease extends LeaseScope {
   readonly shardId: string;
   /** Absent when nobody holds the lease. */
   readonly leaseOwner?: string;
+  /**
+   * Set by a steal to the owner the lease was taken from (as in KCL 3's graceful hand-off): that
+   * owner, once it notices, writes its last checkpoint and removes the attribute; the new owner
+   * reads the shard after that (or, if it never happens, the failover time after the steal).
+   */
+  readonly checkpointOwner?: string;
   /** Incremented by every take, renew, checkpoint and release: the fencing token of every write. */
   readonly leaseCounter: number;
   readonly checkpoint: Checkpoint;
