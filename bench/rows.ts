@@ -145,7 +145,7 @@ export function scaleOutRows(f: ScaleOutFigures): ResultRow[] {
     row(`8 scale-out takeover after a graceful stop, slowest of ${Object.keys(f.takeoverAfterStop).length} shards`, slowest(f.takeoverAfterStop), 's', { op: '≤', limit: 2 }),
     row('8 scale-out graceful stop: every lease of the stopped worker released', seconds(f.leasesReleasedAfterStopMs), 's'),
     row(`8 scale-out balanced within ±1 after a join, from its spawn (Node-RED up after ${seconds(f.joinStartupMs).toFixed(1)} s)`, seconds(f.balancedAfterJoinMs), 's', { op: '≤', limit: 30 }),
-    row(`8 scale-out after a join, the joiner's first record of each shard it took (stolen: read after the failover time), slowest of ${Object.keys(f.readingAfterJoin).length}, from its spawn`, slowest(f.readingAfterJoin), 's'),
+    row(`8 scale-out after a join, the joiner's first record of each shard it took (stolen: read once handed over), slowest of ${Object.keys(f.readingAfterJoin).length}, from its spawn`, slowest(f.readingAfterJoin), 's'),
     row(`8 scale-out records lost (of ${f.written})`, f.lost, '', { op: '≤', limit: 0 }),
     row(`8 scale-out duplicates (${Object.entries(f.duplicatesByPhase).map(([phase, n]) => `${phase} ${n}`).join(', ')})`, f.duplicates, ''),
     row(`8 scale-out lease-table writes per lease per renew interval (${cost.writes} in ${Math.round(seconds(cost.windowMs))} s, ${cost.leases} leases)`, cost.writesPerLeasePerRenewInterval, '', { op: '≤', limit: 1 }),

@@ -32,7 +32,7 @@ export interface ScaleOutFigures {
   readonly balancedAfterJoinMs: number;
   /** Of which the joining Node-RED took to start its flows. */
   readonly joinStartupMs: number;
-  /** Shard the joining worker took (stolen: read only the failover time after the steal) → ms from its spawn to its first record of that shard. */
+  /** Shard the joining worker took (stolen: read once the worker it was stolen from handed it over) → ms from its spawn to its first record of that shard. */
   readonly readingAfterJoin: Record<string, number>;
   readonly written: number;
   readonly lost: number;
