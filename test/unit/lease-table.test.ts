@@ -112,6 +112,52 @@ describe('lease table (DynamoDB Local)', () => {
     assert.deepEqual(after?.checkpoint, { kind: 'TRIM_HORIZON' });
   });
 
+  it('hand-over of a steal: the steal names the previous owner, only that owner may write the last checkpoint, which leaves holder and counter to the thief', async () => {
+    await table.createLeaseIfAbsent(newLease('shard-a'));
+    const key = newLease('shard-a').leaseKey;
+    const byA = await table.takeLease(newLease('shard-a'), 'worker-a');
+    assert.notEqual(byA, LOST);
+    if (byA === LOST) return;
+    assert.equal(byA.checkpointOwner, undefined, 'a take of a free lease names no previous owner');
+    const byB = await table.takeLease(byA, 'worker-b', 'worker-a');
+    assert.notEqual(byB, LOST);
+    if (byB === LOST) return;
+    assert.equal(byB.checkpointOwner, 'worker-a');
+    const byC = await table.takeLease(byB, 'worker-c', 'worker-b');
+    assert.equal(byC !== LOST && byC.checkpointOwner, 'worker-a', 'stolen again before the hand-over: the owner that read the shard still hands it over');
+    assert.equal(await table.handOver(key, 'worker-b', { kind: 'sequence', sequenceNumber: '10' }), false, 'only the named owner hands over');
+    assert.equal(await table.handOver(key, 'worker-a', { kind: 'sequence', sequenceNumber: '4200' }), true);
+    const after = await table.getLease(key);
+    assert.equal(after?.leaseOwner, 'worker-c');
+    assert.equal(after?.leaseCounter, 3, 'the thief’s next conditional write still finds its counter');
+    assert.equal(after?.checkpointOwner, undefined);
+    assert.deepEqual(after?.checkpoint, { kind: 'sequence', sequenceNumber: '4200' });
+    assert.equal(after?.ownerSwitchesSinceCheckpoint, 0);
+    assert.equal(await table.handOver(key, 'worker-a', { kind: 'sequence', sequenceNumber: '4300' }), false, 'a hand-over happens once');
+    assert.equal(await table.renewLease({ leaseKey: key, leaseOwner: 'worker-c', leaseCounter: 3 }), 4);
+  });
+
+  it('hand-over of a finished shard frees the lease; a holder that reads the shard ends a pending hand-over with its next write', async () => {
+    await table.createLeaseIfAbsent(newLease('shard-a'));
+    await table.createLeaseIfAbsent(newLease('shard-b'));
+    for (const shardId of ['shard-a', 'shard-b']) {
+      const byA = await table.takeLease(newLease(shardId), 'worker-a');
+      assert.notEqual(byA, LOST);
+      if (byA !== LOST) await table.takeLease(byA, 'worker-b', 'worker-a');
+    }
+    const [a, b] = [newLease('shard-a').leaseKey, newLease('shard-b').leaseKey];
+    assert.equal(await table.handOver(a, 'worker-a', { kind: 'SHARD_END' }), true);
+    const finished = await table.getLease(a);
+    assert.deepEqual(finished?.checkpoint, { kind: 'SHARD_END' });
+    assert.equal(finished?.leaseOwner, undefined, 'a finished lease needs no holder');
+    assert.equal(await table.renewLease({ leaseKey: b, leaseOwner: 'worker-b', leaseCounter: 2, awaitingHandOver: true }), 3);
+    assert.equal((await table.getLease(b))?.checkpointOwner, 'worker-a', 'a renewal while awaiting the hand-over leaves it pending');
+    assert.equal(await table.renewLease({ leaseKey: b, leaseOwner: 'worker-b', leaseCounter: 3 }), 4);
+    assert.equal((await table.getLease(b))?.checkpointOwner, undefined);
+    assert.equal(await table.handOver(b, 'worker-a', { kind: 'sequence', sequenceNumber: '1' }), false, 'too late: the new holder reads from its own position');
+    assert.deepEqual((await table.getLease(b))?.checkpoint, { kind: 'TRIM_HORIZON' });
+  });
+
   it('two workers taking the same lease at the same counter: exactly one wins', async () => {
     await table.createLeaseIfAbsent(newLease('shard-a'));
     const seen = newLease('shard-a');
