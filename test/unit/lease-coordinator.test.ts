@@ -120,7 +120,8 @@ describe('lease coordinator (DynamoDB Local, injected clock)', () => {
     assert.equal(b.heldLeases().length, 0);
   });
 
-  it('a stolen lease is handed over: its owner, told by its next renewal, stops and writes what it had acknowledged; the thief reads from there after its own next renewal, before the failover time', async () => {
+  /** worker-a takes three leases; a quarter of the failover time later worker-b joins and steals one. */
+  async function stealOneOfThree(): Promise<{ a: LeaseCoordinator; b: LeaseCoordinator; stolen: Lease; readable: string[]; readers: () => string[] }> {
     const a = fleet.add('worker-a');
     const b = fleet.add('worker-b');
     await a.registerShards(STREAM_ARN, rootShards(3), 'TRIM_HORIZON');
@@ -131,8 +132,13 @@ describe('lease coordinator (DynamoDB Local, injected clock)', () => {
     await b.takeLeases();
     const [stolen] = b.heldLeases();
     assert.ok(stolen, 'b stole one of the three');
-    assert.equal((await table.getLease(stolen.leaseKey))?.checkpointOwner, 'worker-a', 'the steal names the owner that is to write the last checkpoint');
     const readers = (): string[] => [a, b].filter((w) => w.holds(stolen.leaseKey)).map((w) => w.workerId);
+    return { a, b, stolen, readable, readers };
+  }
+
+  it('a stolen lease is handed over: its owner, told by its next renewal, stops and writes what it had acknowledged; the thief reads from there after its own next renewal, before the failover time', async () => {
+    const { a, b, stolen, readable, readers } = await stealOneOfThree();
+    assert.equal((await table.getLease(stolen.leaseKey))?.checkpointOwner, 'worker-a', 'the steal names the owner that is to write the last checkpoint');
     a.deferCheckpoint(stolen.leaseKey, { kind: 'sequence', sequenceNumber: '4200' }); // acknowledged since a's last write
     assert.deepEqual(readers(), [a.workerId], 'right after the steal only the owner, which has not noticed it, reads the shard');
     await b.renewLeases();
@@ -159,17 +165,7 @@ describe('lease coordinator (DynamoDB Local, injected clock)', () => {
   });
 
   it('a stolen lease whose owner does not hand it over (frozen) is read by the thief the failover time after the steal, and the owner’s late hand-over is refused', async () => {
-    const a = fleet.add('worker-a');
-    const b = fleet.add('worker-b');
-    await a.registerShards(STREAM_ARN, rootShards(3), 'TRIM_HORIZON');
-    await a.takeLeases();
-    fleet.clock.advance(FAILOVER_MS / 4);
-    const readable: string[] = [];
-    b.on('readable', (lease) => readable.push(lease.leaseKey));
-    await b.takeLeases();
-    const [stolen] = b.heldLeases();
-    assert.ok(stolen, 'b stole one of the three');
-    const readers = (): string[] => [a, b].filter((w) => w.holds(stolen.leaseKey)).map((w) => w.workerId);
+    const { a, b, stolen, readable, readers } = await stealOneOfThree();
     assert.deepEqual(readers(), [a.workerId], 'right after the steal only the owner, which has not noticed it, reads the shard');
     fleet.clock.advance(FAILOVER_MS / 4);
     await b.renewLeases();
